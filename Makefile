@@ -1,0 +1,69 @@
+# dbbasic-sessions for CGI — the front door. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+ESBUILD  := node_modules/.bin/esbuild
+TSC      := node_modules/.bin/tsc
+VITEST   := node_modules/.bin/vitest
+BATS     := node_modules/bats/bin/bats
+PROGRAMS := whoami login logout gate
+BUNDLES  := $(PROGRAMS:%=cgi-bin/%.cgi)
+SOURCES  := $(shell find src -name '*.ts') package.json
+# One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (README, "Start-up").
+ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none \
+            --log-level=warning '--banner:js=\#!/usr/bin/env node'
+APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl
+
+.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-browser demo bench check-bundles clean
+
+all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi and dist/
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
+
+deps: node_modules/.package-lock.json ## npm dependencies (npm ci)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+system-deps: ## lighttpd, Apache, htpasswd, Chromium, fail2ban, hyperfine (apt-get, when missing and root)
+	@bash test/helpers/system-deps.sh $(APT_PACKAGES)
+
+typecheck: deps ## strict TypeScript check
+	$(TSC) -p . --noEmit
+
+build: deps $(BUNDLES) dist/index.js dist/dbbasic-sessions.cjs ## bundle the CGI programs, the CLI and the library
+
+cgi-bin/%.cgi: src/cgi/%.ts $(SOURCES)
+	@$(ESBUILD) $< $(ESFLAGS) --outfile=$@ && chmod 755 $@ && echo "built $@"
+
+dist/dbbasic-sessions.cjs: src/cli.ts $(SOURCES)
+	@$(ESBUILD) $< $(ESFLAGS) --outfile=$@ && chmod 755 $@ && echo "built $@"
+
+dist/index.js: $(SOURCES) tsconfig.json
+	$(TSC) -p .
+
+test: all system-deps ## every test: unit, CGI processes, real lighttpd and Apache, browser
+	@bash test/run-all.sh
+
+test-unit: all ## vitest unit tests
+	$(VITEST) run
+
+test-cgi: all ## bats: each bundle run as a CGI process
+	$(BATS) test/bats/cgi
+
+test-servers: all system-deps ## bats: real lighttpd and Apache
+	$(BATS) test/bats/servers
+
+demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
+	@bash examples/demo/run.sh
+
+bench: all ## benchmarks (SPEC §7), printed as a table
+	@bash bench/run.sh
+
+check-bundles: build ## fail when committed cgi-bin/ differs from a fresh build
+	@git diff --exit-code --stat -- cgi-bin && test -z "$$(git status --porcelain -- cgi-bin)" \
+	  || { echo "cgi-bin/ differs from a fresh build: run make and commit cgi-bin/"; exit 1; }
+
+clean: ## remove build output
+	rm -rf dist

@@ -1,0 +1,168 @@
+/**
+ * CGI/1.1 (RFC 3875) plumbing shared by every program: the reply we write to
+ * stdout, the one log line we write to stderr, request-body limits, and the
+ * wrapper that turns every failure into a generic answer.
+ */
+import { readSync, writeSync } from "node:fs";
+import { ConfigError, KeyConfigError } from "../errors.js";
+import { pyJsonString } from "../pyjson.js";
+
+export type CgiEnv = Record<string, string | undefined>;
+
+export interface Reply {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Array<[string, string]>;
+}
+
+const REASONS: Record<number, string> = {
+  200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
+  405: "Method Not Allowed", 411: "Length Required", 413: "Content Too Large",
+  415: "Unsupported Media Type", 500: "Internal Server Error",
+};
+
+/** A request we refuse: `status` and a short public message; `log` is the one line for the error log. */
+export class HttpError extends Error {
+  constructor(readonly status: number, readonly log?: string, readonly headers: Array<[string, string]> = []) {
+    super(REASONS[status] ?? "Error");
+  }
+}
+
+export function reasonPhrase(status: number): string {
+  return REASONS[status] ?? "Error";
+}
+
+/** RFC 3875 §6.3 header block + body. Throws if any header would carry CR, LF or NUL. */
+export function formatReply(r: Reply): string {
+  const headers: Array<[string, string]> = [
+    ["Status", `${r.status} ${reasonPhrase(r.status)}`],
+    ["Content-Type", r.contentType],
+    ["Cache-Control", "no-store"],
+    ...(r.headers ?? []),
+  ];
+  let out = "";
+  for (const [name, value] of headers) {
+    if (/[\r\n\0]/.test(value)) throw new Error("header value holds a control character");
+    out += name + ": " + value + "\r\n";
+  }
+  return out + "\r\n" + r.body;
+}
+
+export function writeOut(text: string | Uint8Array): void {
+  const buf = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  for (let off = 0; off < buf.length; ) off += writeSync(1, buf, off);
+}
+
+/** One line on stderr (the server's error log), with everything outside printable ASCII escaped. */
+export function logLine(program: string, message: string): void {
+  const safe = message.replace(/[^\x20-\x7e]/g, (c) => pyJsonString(c).slice(1, -1));
+  writeSync(2, `${program}: ${safe}\n`);
+}
+
+/** A user-chosen string quoted for a log line: `"ann"`, control characters and quotes escaped. */
+export function quoteForLog(value: string): string {
+  return pyJsonString(value.length > 200 ? value.slice(0, 200) + "…" : value);
+}
+
+export const MAX_BODY = 64 * 1024;
+
+/** Reads exactly CONTENT_LENGTH bytes of the body, refusing what is missing, malformed, too large or short. */
+export function readBody(env: CgiEnv, fd = 0): Buffer {
+  const length = env.CONTENT_LENGTH;
+  if (length === undefined || length === "") throw new HttpError(411, "POST without CONTENT_LENGTH");
+  if (!/^\d{1,15}$/.test(length)) throw new HttpError(400, "malformed CONTENT_LENGTH");
+  const n = Number(length);
+  if (n > MAX_BODY) throw new HttpError(413, `request body of ${n} bytes is over the ${MAX_BODY}-byte limit`);
+  const buf = Buffer.alloc(n);
+  let got = 0;
+  while (got < n) {
+    let r: number;
+    try {
+      r = readSync(fd, buf, got, n - got, null);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "EAGAIN") continue;
+      if ((err as NodeJS.ErrnoException).code === "EOF") break;
+      throw err;
+    }
+    if (r === 0) break;
+    got += r;
+  }
+  if (got < n) throw new HttpError(400, `request body truncated: ${got} of ${n} bytes`);
+  return buf;
+}
+
+/** The body as an `application/x-www-form-urlencoded` form; other media types answer 415. */
+export function readForm(env: CgiEnv, fd = 0): URLSearchParams {
+  const type = (env.CONTENT_TYPE ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/x-www-form-urlencoded") {
+    throw new HttpError(415, "POST body is not application/x-www-form-urlencoded");
+  }
+  return new URLSearchParams(readBody(env, fd).toString("utf8"));
+}
+
+/** A POST whose Origin names another host than HTTP_HOST is cross-site: 403. No Origin (curl, old agents) passes. */
+export function checkOrigin(env: CgiEnv): void {
+  const origin = env.HTTP_ORIGIN;
+  if (origin === undefined) return;
+  let host: string | undefined;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    host = undefined;
+  }
+  if (!host || !env.HTTP_HOST || host.toLowerCase() !== env.HTTP_HOST.toLowerCase()) {
+    throw new HttpError(403, `cross-site POST refused (Origin ${quoteForLog(origin)}, Host ${quoteForLog(env.HTTP_HOST ?? "")})`);
+  }
+}
+
+export function queryParam(env: CgiEnv, name: string): string | null {
+  return new URLSearchParams(env.QUERY_STRING ?? "").get(name);
+}
+
+export function isHttps(env: CgiEnv): boolean {
+  const v = (env.HTTPS ?? "").toLowerCase();
+  return v === "on" || v === "1";
+}
+
+export function textReply(status: number, message = reasonPhrase(status)): Reply {
+  return { status, contentType: "text/plain; charset=utf-8", body: message + "\n" };
+}
+
+export function jsonReply(status: number, value: unknown, headers?: Array<[string, string]>): Reply {
+  return { status, contentType: "application/json", body: JSON.stringify(value), ...(headers ? { headers } : {}) };
+}
+
+/**
+ * Runs one CGI request: the handler's reply, or for any failure a generic
+ * reply built by `onError`, with at most one line in the error log and never
+ * a stack trace, a cookie or an internal path in the body.
+ */
+export async function runCgi(
+  program: string,
+  handler: (env: CgiEnv) => Reply | Promise<Reply>,
+  onError: (status: number) => Reply = (status) => textReply(status),
+  env: CgiEnv = process.env,
+): Promise<void> {
+  let reply: Reply;
+  try {
+    reply = await handler(env);
+    formatReply(reply);
+  } catch (err) {
+    let status = 500;
+    let extra: Array<[string, string]> = [];
+    if (err instanceof HttpError) {
+      status = err.status;
+      extra = err.headers;
+      if (err.log) logLine(program, err.log);
+    } else if (err instanceof KeyConfigError || err instanceof ConfigError) {
+      logLine(program, err.message);
+    } else {
+      const e = err as { code?: unknown; message?: unknown };
+      logLine(program, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
+    }
+    reply = onError(status);
+    reply.headers = [...(reply.headers ?? []), ...extra];
+  }
+  writeOut(formatReply(reply));
+}

@@ -1,0 +1,59 @@
+/**
+ * login.cgi — issues a session (SPEC §4): for the user the server already
+ * authenticated (REMOTE_USER), or for a username and password checked against
+ * the htpasswd file named by HTPASSWD_FILE.
+ */
+import { readFileSync } from "node:fs";
+import { ConfigError } from "../errors.js";
+import { verifyHtpasswd } from "../htpasswd.js";
+import { loadConfig } from "./config.js";
+import { loginPage } from "./html.js";
+import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { htmlReply, issueSession, methodNotAllowed } from "./respond.js";
+
+const PROGRAM = "login.cgi";
+const FAILED = "Invalid username or password.";
+
+function readHtpasswd(env: CgiEnv): string {
+  const path = env.HTPASSWD_FILE;
+  if (!path) throw new ConfigError("HTPASSWD_FILE is not set: point it at a file made with `htpasswd -B -c FILE USER`");
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    throw new ConfigError(`HTPASSWD_FILE ${quoteForLog(path)} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+}
+
+export async function login(env: CgiEnv): Promise<Reply> {
+  const cfg = loadConfig(env);
+  const method = env.REQUEST_METHOD ?? "GET";
+  const action = env.SCRIPT_NAME ?? "";
+  if (method === "POST") checkOrigin(env);
+
+  // The server authenticated this request (e.g. Basic auth on login.cgi): no form needed.
+  const remoteUser = env.REMOTE_USER;
+  if (remoteUser) {
+    if (/[\x00-\x1f\x7f]/.test(remoteUser)) throw new HttpError(400, `REMOTE_USER ${quoteForLog(remoteUser)} holds control characters`);
+    return issueSession(cfg, remoteUser, queryParam(env, "next"));
+  }
+
+  if (method === "GET" || method === "HEAD") {
+    return htmlReply(200, loginPage({ action, next: queryParam(env, "next") ?? "/" }));
+  }
+  if (method !== "POST") methodNotAllowed("GET, HEAD, POST");
+
+  const form = readForm(env);
+  const user = form.get("username") ?? "";
+  const password = form.get("password") ?? "";
+  const next = form.get("next") ?? queryParam(env, "next") ?? "/";
+  const text = readHtpasswd(env);
+  const result = await verifyHtpasswd(text, user, password);
+  if (!result.ok) {
+    const why = result.reason === "unsupported-hash" ? " (unsupported hash type in HTPASSWD_FILE)" : "";
+    logLine(PROGRAM, `login failed for user ${quoteForLog(user)} from ${env.REMOTE_ADDR ?? "-"}${why}`);
+    return htmlReply(401, loginPage({ action, next, username: user, error: FAILED }));
+  }
+  return issueSession(cfg, user, next);
+}
+
+void runCgi(PROGRAM, login);

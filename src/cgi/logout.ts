@@ -1,0 +1,25 @@
+/**
+ * logout.cgi — deletes the session cookie (SPEC §4). POST: 303 to `next`;
+ * GET: a one-button page that posts to itself. Nothing is stored server-side.
+ */
+import { serializeDeleteCookie } from "../cookie.js";
+import { loadConfig } from "./config.js";
+import { logoutPage } from "./html.js";
+import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { htmlReply, methodNotAllowed, seeOther } from "./respond.js";
+
+export function logout(env: CgiEnv): Reply {
+  const cfg = loadConfig(env);
+  const method = env.REQUEST_METHOD ?? "GET";
+  if (method === "GET" || method === "HEAD") {
+    return htmlReply(200, logoutPage({ action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/" }));
+  }
+  if (method !== "POST") methodNotAllowed("GET, HEAD, POST");
+  checkOrigin(env);
+  // A body is optional (`curl -X POST`); when there is one it must be a form.
+  const hasBody = env.CONTENT_LENGTH !== undefined && env.CONTENT_LENGTH !== "" && env.CONTENT_LENGTH !== "0";
+  const next = (hasBody ? readForm(env).get("next") : null) ?? queryParam(env, "next");
+  return seeOther(next, [["Set-Cookie", serializeDeleteCookie(cfg.cookieName, cfg.flags)]]);
+}
+
+void runCgi("logout.cgi", logout);

@@ -1,0 +1,29 @@
+/** Replies that more than one program sends. */
+import { serializeSessionCookie } from "../cookie.js";
+import { createSession } from "../session.js";
+import type { CgiConfig } from "./config.js";
+import { HTML_HEADERS, seeOtherPage } from "./html.js";
+import { HttpError, textReply, type Reply } from "./http.js";
+import { safeNext } from "../redirect.js";
+
+export function htmlReply(status: number, body: string, headers: Array<[string, string]> = []): Reply {
+  return { status, contentType: "text/html; charset=utf-8", body, headers: [...HTML_HEADERS, ...headers] };
+}
+
+/** 303 to a local path (sanitised here, whatever the caller passed), with extra headers such as Set-Cookie. */
+export function seeOther(next: string | null | undefined, headers: Array<[string, string]> = []): Reply {
+  const location = safeNext(next);
+  return htmlReply(303, seeOtherPage(location), [["Location", location], ...headers]);
+}
+
+/** A new session for `userId`: 303 to `next` with the session cookie. */
+export function issueSession(cfg: CgiConfig, userId: string, next: string | null | undefined): Reply {
+  const token = createSession(userId, cfg.ttl, { keys: cfg.keys, cookieName: cfg.cookieName });
+  return seeOther(next, [["Set-Cookie", serializeSessionCookie(cfg.cookieName, token, cfg.ttl, cfg.flags)]]);
+}
+
+export function methodNotAllowed(allow: string): never {
+  throw new HttpError(405, undefined, [["Allow", allow]]);
+}
+
+export { textReply };

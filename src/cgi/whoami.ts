@@ -1,0 +1,33 @@
+/**
+ * whoami.cgi — who the session cookie says you are (SPEC §4).
+ * 200 + `{"user_id","expires"}` (and a renewed cookie when under half the TTL is left), else 401.
+ */
+import { serializeSessionCookie, readCookie } from "../cookie.js";
+import { createSession } from "../session.js";
+import { decodeToken, type SessionData } from "../token.js";
+import { loadConfig } from "./config.js";
+import { jsonReply, logLine, runCgi, type CgiEnv, type Reply } from "./http.js";
+
+const PROGRAM = "whoami.cgi";
+
+export function whoami(env: CgiEnv, now = Date.now() / 1000): Reply {
+  const cfg = loadConfig(env);
+  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
+  let session: SessionData;
+  try {
+    session = decodeToken(cfg.keys, token, now);
+  } catch {
+    if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
+    return jsonReply(401, { error: "no valid session" });
+  }
+  const headers: Array<[string, string]> = [];
+  let expires = session.expires;
+  if (expires - now < cfg.ttl / 2) {
+    const renewed = createSession(session.userId, cfg.ttl, { keys: cfg.keys, now: () => now, cookieName: cfg.cookieName });
+    headers.push(["Set-Cookie", serializeSessionCookie(cfg.cookieName, renewed, cfg.ttl, cfg.flags)]);
+    expires = Math.floor(now) + cfg.ttl;
+  }
+  return jsonReply(200, { user_id: session.userId, expires }, headers);
+}
+
+void runCgi(PROGRAM, (env) => whoami(env), (status) => jsonReply(status, { error: status === 500 ? "server error" : "bad request" }));

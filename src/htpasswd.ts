@@ -1,0 +1,138 @@
+/**
+ * Checking a password against an htpasswd file as Apache's `htpasswd` writes
+ * it: bcrypt (`$2y$`, `$2b$`, `$2a$`), Apache MD5 (`$apr1$`) and `{SHA}`.
+ * bcrypt comes from bcryptjs (pure JS, so the CGI file stays self-contained)
+ * and is loaded only when a bcrypt hash is checked; MD5 and SHA-1 come from
+ * @noble/hashes, already in the bundle for HMAC.
+ */
+import { md5, sha1 } from "@noble/hashes/legacy.js";
+import { utf8ToBytes } from "@noble/hashes/utils.js";
+import { timingSafeEqualString } from "./hmac.js";
+
+/** Parses `user:hash` lines; blank lines and `#` comments are skipped; the first entry for a user wins. */
+export function parseHtpasswd(text: string): Map<string, string> {
+  const users = new Map<string, string>();
+  for (const raw of text.split("\n")) {
+    const line = raw.replace(/\r$/, "");
+    if (line.length === 0 || line.startsWith("#")) continue;
+    const colon = line.indexOf(":");
+    if (colon <= 0) continue;
+    const user = line.slice(0, colon);
+    if (!users.has(user)) users.set(user, line.slice(colon + 1));
+  }
+  return users;
+}
+
+export type HashScheme = "bcrypt" | "apr1" | "sha" | "unsupported";
+
+/** Which scheme a stored hash uses. */
+export function hashScheme(hash: string): HashScheme {
+  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) return "bcrypt";
+  if (hash.startsWith("$apr1$")) return "apr1";
+  if (hash.startsWith("{SHA}")) return "sha";
+  return "unsupported";
+}
+
+const ITOA64 = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+/** Apache's `$apr1$` MD5-crypt (the FreeBSD md5crypt algorithm with another magic string). */
+export function apr1(password: string, salt: string): string {
+  const magic = utf8ToBytes("$apr1$");
+  const pw = utf8ToBytes(password);
+  const s = utf8ToBytes(salt.slice(0, 8));
+  let final = md5(concat([pw, s, pw]));
+  const parts: Uint8Array[] = [pw, magic, s];
+  for (let left = pw.length; left > 0; left -= 16) parts.push(final.subarray(0, Math.min(left, 16)));
+  for (let i = pw.length; i > 0; i >>= 1) parts.push(i & 1 ? new Uint8Array(1) : pw.subarray(0, 1));
+  final = md5(concat(parts));
+  for (let i = 0; i < 1000; i++) {
+    const round: Uint8Array[] = [i & 1 ? pw : final];
+    if (i % 3) round.push(s);
+    if (i % 7) round.push(pw);
+    round.push(i & 1 ? final : pw);
+    final = md5(concat(round));
+  }
+  let out = "";
+  const to64 = (v: number, n: number) => {
+    for (; n > 0; n--, v >>= 6) out += ITOA64[v & 0x3f];
+  };
+  const f = final;
+  to64((f[0]! << 16) | (f[6]! << 8) | f[12]!, 4);
+  to64((f[1]! << 16) | (f[7]! << 8) | f[13]!, 4);
+  to64((f[2]! << 16) | (f[8]! << 8) | f[14]!, 4);
+  to64((f[3]! << 16) | (f[9]! << 8) | f[15]!, 4);
+  to64((f[4]! << 16) | (f[10]! << 8) | f[5]!, 4);
+  to64(f[11]!, 2);
+  return "$apr1$" + salt.slice(0, 8) + "$" + out;
+}
+
+async function checkHash(hash: string, password: string, scheme: HashScheme): Promise<boolean> {
+  switch (scheme) {
+    case "bcrypt": {
+      const bcrypt = await import("bcryptjs");
+      return bcrypt.compareSync(password, hash);
+    }
+    case "apr1": {
+      const salt = hash.slice(6).split("$")[0] ?? "";
+      return timingSafeEqualString(apr1(password, salt), hash);
+    }
+    case "sha":
+      return timingSafeEqualString("{SHA}" + Buffer.from(sha1(utf8ToBytes(password))).toString("base64"), hash);
+    default:
+      return false;
+  }
+}
+
+// Stand-ins checked for an unknown user, so that answering "no such user" costs
+// what "wrong password" costs and usernames cannot be told apart by timing.
+// The bcrypt one is re-costed to the file's first bcrypt entry.
+const DUMMY: Record<Exclude<HashScheme, "unsupported">, string> = {
+  bcrypt: "$2y$05$a2VOy4dKwROPdB0kEeG8keAAeNywVsHENOiBA1YzwhXDuJnH1I4g6",
+  apr1: "$apr1$dummysal$Y1hPoUOiXyRGv4NvR3bs8/",
+  sha: "{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+};
+
+export interface HtpasswdResult {
+  /** The password matched the user's entry. */
+  ok: boolean;
+  /** Why not, for the log line (never for the client). */
+  reason: "ok" | "unknown-user" | "bad-password" | "unsupported-hash";
+  /** The hash scheme whose work was done (for an unknown user: the dummy's). */
+  scheme: HashScheme;
+}
+
+/**
+ * Checks `user`/`password` against htpasswd text. An unknown user costs the
+ * same work as a wrong password: a dummy hash of the file's first entry's
+ * scheme (and bcrypt cost) is checked instead.
+ *
+ * @example
+ * await verifyHtpasswd(readFileSync(".htpasswd", "utf8"), "ann", "s3cret") // { ok: true, … }
+ */
+export async function verifyHtpasswd(text: string, user: string, password: string): Promise<HtpasswdResult> {
+  const users = parseHtpasswd(text);
+  const hash = users.get(user);
+  if (hash === undefined) {
+    const first = users.values().next().value as string | undefined;
+    const scheme = first === undefined ? "bcrypt" : hashScheme(first);
+    if (scheme !== "unsupported") {
+      const dummy = scheme === "bcrypt" && first ? DUMMY.bcrypt.replace(/^\$2y\$\d\d/, first.slice(0, 6)) : DUMMY[scheme];
+      await checkHash(dummy, password, scheme);
+    }
+    return { ok: false, reason: "unknown-user", scheme };
+  }
+  const scheme = hashScheme(hash);
+  if (scheme === "unsupported") return { ok: false, reason: "unsupported-hash", scheme };
+  const ok = await checkHash(hash, password, scheme);
+  return { ok, reason: ok ? "ok" : "bad-password", scheme };
+}

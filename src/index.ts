@@ -1,0 +1,11 @@
+export { createSession, getSession, destroySession, verifySession, resolveKeys, DEFAULT_TTL } from "./session.js";
+export type { SessionOptions } from "./session.js";
+export { Keyring, keyringFromEnv, parseFallbacks, MIN_KEY_LENGTH } from "./keys.js";
+export type { KeyEnv } from "./keys.js";
+export { encodeToken, decodeToken, MAX_TOKEN_LENGTH } from "./token.js";
+export type { SessionData } from "./token.js";
+export { SessionError, KeyConfigError, ConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
+export type { SessionErrorCode } from "./errors.js";
+export { readCookie, serializeSessionCookie, serializeDeleteCookie } from "./cookie.js";
+export { safeNext } from "./redirect.js";
+export { verifyHtpasswd, parseHtpasswd } from "./htpasswd.js";

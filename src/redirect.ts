@@ -1,0 +1,24 @@
+/**
+ * Redirect targets stay on this site (SPEC §4): a local path that starts with
+ * one "/" (not "//" or "/\", which browsers treat as another host), with no
+ * control characters. Anything else becomes "/".
+ *
+ * @example
+ * safeNext("/account?tab=1") // "/account?tab=1"
+ * safeNext("//evil.example") // "/"
+ */
+export function safeNext(next: string | null | undefined): string {
+  if (typeof next !== "string" || next.length === 0 || next.length > 2048) return "/";
+  if (next.charCodeAt(0) !== 0x2f) return "/";
+  const second = next.charCodeAt(1);
+  if (second === 0x2f || second === 0x5c) return "/";
+  // C0 controls, DEL, C1 controls, and anything a header could not carry verbatim.
+  if (/[\x00-\x1f\x7f-\x9f]/.test(next)) return "/";
+  // Non-ASCII would be re-encoded by the server; percent-encode it ourselves so the header is pure ASCII.
+  if (!/[^\x21-\x7e]/.test(next)) return next;
+  try {
+    return encodeURI(next).replace(/%25([0-9A-Fa-f]{2})/g, "%$1");
+  } catch {
+    return "/"; // a lone surrogate cannot be encoded
+  }
+}
