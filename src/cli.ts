@@ -17,13 +17,22 @@ async function main(args: string[]): Promise<number> {
     console.log(randomBytes(32).toString("hex"));
     return 0;
   }
-  if (command === "create" && (rest.length === 1 || (rest.length === 3 && rest[1] === "--ttl"))) {
+  if (command === "create") {
     let ttl = DEFAULT_TTL;
-    if (rest.length === 3) {
-      if (!/^-?\d{1,12}$/.test(rest[2]!)) return usage("--ttl takes a whole number of seconds");
-      ttl = Number(rest[2]);
+    const users: string[] = [];
+    for (let i = 0; i < rest.length; i++) {
+      if (rest[i] === "--ttl") {
+        const value = rest[++i];
+        if (value === undefined || !/^-?\d{1,12}$/.test(value)) return usage("--ttl takes a whole number of seconds");
+        ttl = Number(value);
+      } else if (rest[i]!.startsWith("--")) {
+        return usage(`unknown option ${rest[i]}`);
+      } else {
+        users.push(rest[i]!);
+      }
     }
-    console.log(createSession(rest[0]!, ttl));
+    if (users.length !== 1) return usage();
+    console.log(createSession(users[0]!, ttl));
     return 0;
   }
   if (command === "verify" && rest.length === 1) {

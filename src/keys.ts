@@ -2,7 +2,7 @@
  * Key loading, fail closed (SPEC §2). There is no default key, ever: a missing,
  * empty, short or well-known key refuses to sign or verify anything.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { KeyConfigError } from "./errors.js";
 import { HmacKey, timingSafeEqualString } from "./hmac.js";
 
@@ -19,18 +19,14 @@ export interface KeyEnv {
   SECRET_KEY_FALLBACKS?: string | undefined;
 }
 
-function checkKey(key: string, source: string): void {
+/** `what` names the key in the message; `fix` says which variable to set. */
+function checkKey(key: string, what: string, fix: string): void {
   if (key.length === 0) {
-    throw new KeyConfigError(
-      "ERR_KEY_MISSING",
-      `${source} is empty: set SECRET_KEY or SECRET_KEY_FILE to a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`,
-    );
+    throw new KeyConfigError("ERR_KEY_MISSING", `${what} is empty: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
   if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
-    throw new KeyConfigError(
-      "ERR_KEY_WEAK",
-      `${source} is too weak: use a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`,
-    );
+    // Every refusal names the variable to set (SPEC §2), not only "too weak".
+    throw new KeyConfigError("ERR_KEY_WEAK", `${what} is too weak: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
 }
 
@@ -50,8 +46,8 @@ export class Keyring {
     if (typeof current !== "string") {
       throw new KeyConfigError("ERR_KEY_MISSING", `no secret key: set SECRET_KEY or SECRET_KEY_FILE; ${HOW_TO_GENERATE}`);
     }
-    checkKey(current, "the secret key");
-    fallbacks.forEach((k) => checkKey(k, "a key in SECRET_KEY_FALLBACKS"));
+    checkKey(current, "the secret key", "set SECRET_KEY or SECRET_KEY_FILE to");
+    fallbacks.forEach((k) => checkKey(k, "a key in SECRET_KEY_FALLBACKS", "remove it from SECRET_KEY_FALLBACKS or replace it with"));
     this.#current = new HmacKey(current);
     this.#all = [this.#current, ...fallbacks.map((k) => new HmacKey(k))];
   }
@@ -83,6 +79,31 @@ function readKeyFile(path: string): string {
     throw new KeyConfigError("ERR_KEY_FILE", `SECRET_KEY_FILE ${JSON.stringify(path)} cannot be read (${code}); ${HOW_TO_GENERATE} and store it there`);
   }
   return text.replace(/\r?\n$/, "");
+}
+
+/**
+ * A one-line warning when `SECRET_KEY_FILE` can be read by other users: the
+ * "other" read bit, or the group read bit for a group this process is not
+ * running as (0640 root:www-data, read by the server as www-data, is fine).
+ * `undefined` when the file is private enough, unset or unreadable (that is
+ * {@link keyringFromEnv}'s error to report).
+ *
+ * @example
+ * keyFileWarning({ SECRET_KEY_FILE: "/etc/dbbasic/key" }) // 'SECRET_KEY_FILE "/etc/dbbasic/key" is readable by every user (mode 0644): …'
+ */
+export function keyFileWarning(env: KeyEnv, gid: number | undefined = process.getegid?.()): string | undefined {
+  const path = env.SECRET_KEY_FILE;
+  if (!path) return undefined;
+  let mode: number, fileGid: number;
+  try {
+    ({ mode, gid: fileGid } = statSync(path));
+  } catch {
+    return undefined;
+  }
+  const world = (mode & 0o004) !== 0;
+  if (!world && !((mode & 0o040) !== 0 && fileGid !== gid)) return undefined;
+  const octal = (mode & 0o777).toString(8).padStart(4, "0");
+  return `SECRET_KEY_FILE ${JSON.stringify(path)} is readable by ${world ? "every user" : "its group"} (mode ${octal}): chmod 600 it, or chmod 640 and chgrp it to the web server's group`;
 }
 
 /**

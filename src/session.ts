@@ -60,7 +60,8 @@ export function createSession(userId: string | number, ttl: number = DEFAULT_TTL
   if (typeof userId !== "string" && typeof userId !== "number") {
     throw new SessionCreateError("ERR_USER_ID_INVALID", "user id must be a non-empty string or a finite number");
   }
-  const id = String(userId);
+  // Python's str(10**21) prints every digit; JavaScript would write "1e+21".
+  const id = typeof userId === "number" && Number.isInteger(userId) ? BigInt(userId).toString() : String(userId);
   if (id.length === 0) throw new SessionCreateError("ERR_USER_ID_INVALID", "user id must not be empty");
   if (!Number.isSafeInteger(ttl)) throw new SessionCreateError("ERR_TTL_INVALID", "ttl must be an integer number of seconds");
   const expires = Math.floor(nowSeconds(options)) + ttl;
