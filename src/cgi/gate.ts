@@ -1,1 +1,89 @@
-import "./http.js";
+/**
+ * gate.cgi — puts an existing CGI program behind the session (SPEC §4).
+ * Valid session: runs the target directly (no shell) with stdin, stdout and
+ * stderr passed through and returns its exit status. Otherwise: 303 to the
+ * login page for GET/HEAD, 401 for anything else. The rules live in ../gate.ts.
+ */
+import { readCookie } from "../cookie.js";
+import { checkTarget, gateRequest, GateTargetError, loginLocation, targetEnv, type GateTarget } from "../gate.js";
+import { decodeToken } from "../token.js";
+import { loadConfig } from "./config.js";
+import { HttpError, logLine, runCgi, textReply, type CgiEnv, type Reply } from "./http.js";
+import { seeOther } from "./respond.js";
+
+const PROGRAM = "gate.cgi";
+
+/** What the gate decided: a reply of its own, or a program to run as `userId`. */
+export type GateDecision = { reply: Reply } | { run: GateTarget; env: Record<string, string> };
+
+export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 1000): GateDecision {
+  const cfg = loadConfig(env);
+  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
+  let userId: string;
+  try {
+    userId = decodeToken(cfg.keys, token, now).userId;
+  } catch {
+    if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
+    const method = env.REQUEST_METHOD ?? "GET";
+    if (method === "GET" || method === "HEAD") return { reply: seeOther(loginLocation(env)) };
+    return { reply: textReply(401) };
+  }
+  let target: GateTarget;
+  try {
+    target = checkTarget(gateRequest(env, args), env);
+  } catch (err) {
+    if (err instanceof GateTargetError) throw new HttpError(500, err.message);
+    throw err;
+  }
+  return { run: target, env: targetEnv(env, target, userId, cfg.cookieName) };
+}
+
+/**
+ * Runs the target with our stdin/stdout/stderr (bytes pass straight through)
+ * and resolves to the exit status a shell would report. A signal sent to the
+ * gate (the server timing out or the client leaving) is passed on to it.
+ */
+async function runTarget(target: GateTarget, env: Record<string, string>): Promise<number> {
+  // Loaded only here: a request without a session never pays for child_process.
+  // getBuiltinModule (Node >= 20.16) skips the ESM loader that import() would start.
+  const { spawn } = process.getBuiltinModule?.("node:child_process") ?? (await import("node:child_process"));
+  const { constants } = process.getBuiltinModule?.("node:os") ?? (await import("node:os"));
+  const cannotRun = (err: unknown) =>
+    new HttpError(500, `cannot run target ${JSON.stringify(target.realPath)} (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  return new Promise((resolve, reject) => {
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(target.realPath, [], { cwd: target.cwd, env, stdio: "inherit" });
+    } catch (err) {
+      return reject(cannotRun(err)); // e.g. ENOEXEC: an executable bit on a file with no #! line
+    }
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, forward);
+    child.once("error", (err) => reject(cannotRun(err)));
+    child.once("exit", (code, signal) => {
+      resolve(code ?? 128 + (signal ? constants.signals[signal] : 0));
+    });
+  });
+}
+
+async function main(env: CgiEnv): Promise<void> {
+  let decision: GateDecision;
+  try {
+    decision = gate(env, process.argv.slice(2));
+  } catch (err) {
+    return runCgi(PROGRAM, () => {
+      throw err;
+    });
+  }
+  if ("reply" in decision) return runCgi(PROGRAM, () => decision.reply);
+  try {
+    process.exitCode = await runTarget(decision.run, decision.env);
+  } catch (err) {
+    // The target never started, so nothing has been written yet: a generic 500.
+    return runCgi(PROGRAM, () => {
+      throw err;
+    });
+  }
+}
+
+void main(process.env);

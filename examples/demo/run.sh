@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# make demo — a real lighttpd on http://127.0.0.1:8080/ serving the demo site:
+# a home page that asks whoami.cgi who you are, login.cgi, logout.cgi, and
+# members.pcgi, an unchanged shell CGI script behind gate.cgi.
+#
+# It uses the shipped examples/lighttpd/lighttpd.conf, filled in for the demo's
+# port and paths, a development key it generates, and a demo user whose random
+# password it prints. Ctrl-C stops lighttpd (and with it every CGI process).
+#
+# Environment (all optional; the browser test uses them):
+#   DEMO_PORT      port to listen on (default 8080)
+#   DEMO_USER      the demo user's name (default demo)
+#   DEMO_PASSWORD  the demo user's password (default: a new random one each run)
+#   DEMO_STATE     folder for the key, htpasswd, config and logs (default examples/demo/.state, gitignored)
+set -euo pipefail
+
+DEMO=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+REPO=$(cd "$DEMO/../.." && pwd)
+PORT=${DEMO_PORT:-8080}
+USER_NAME=${DEMO_USER:-demo}
+STATE=${DEMO_STATE:-$DEMO/.state}
+
+# lighttpd: installed with apt-get when missing and we are root, else the one command to run.
+bash "$REPO/test/helpers/system-deps.sh" lighttpd
+LIGHTTPD=$(command -v lighttpd || echo /usr/sbin/lighttpd)
+NODE=$(command -v node) || { echo "node is not on PATH: install Node.js 20 or later" >&2; exit 1; }
+for f in whoami login logout gate; do
+  [ -x "$REPO/cgi-bin/$f.cgi" ] || { echo "cgi-bin/$f.cgi is missing: run make first" >&2; exit 1; }
+done
+
+# State: readable by the server's user only. As root, lighttpd drops to www-data (server.username).
+umask 077
+mkdir -p "$STATE/log" "$STATE/run"
+chmod 755 "$STATE"
+KEY_FILE=$STATE/session.key
+HTPASSWD=$STATE/htpasswd
+[ -s "$KEY_FILE" ] || "$NODE" "$REPO/dist/dbbasic-sessions.cjs" keygen > "$KEY_FILE"
+
+PASSWORD=${DEMO_PASSWORD:-$("$NODE" -e 'console.log(require("crypto").randomBytes(9).toString("base64url"))')}
+# A bcrypt ($2b$) htpasswd line, as `htpasswd -B` writes (bcryptjs is already a dependency).
+DEMO_USER_NAME=$USER_NAME DEMO_USER_PASSWORD=$PASSWORD "$NODE" -e '
+  const bcrypt = require(process.argv[1]);
+  process.stdout.write(process.env.DEMO_USER_NAME + ":" + bcrypt.hashSync(process.env.DEMO_USER_PASSWORD, 10) + "\n");
+' "$REPO/node_modules/bcryptjs" > "$HTPASSWD"
+chmod 600 "$KEY_FILE" "$HTPASSWD"
+if [ "$(id -u)" -eq 0 ]; then
+  chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$STATE/log" "$STATE/run"
+fi
+
+# The shipped config, filled in for this demo. PATH gains node's folder in case node is not in /usr/bin.
+NODE_DIR=$(dirname "$NODE")
+sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$DEMO/htdocs|g" -e "s|@CGI_BIN@|$REPO/cgi-bin|g" \
+    -e "s|@KEY_FILE@|$KEY_FILE|g" -e "s|@HTPASSWD@|$HTPASSWD|g" \
+    -e "s|@LOG_DIR@|$STATE/log|g" -e "s|@RUN_DIR@|$STATE/run|g" \
+    -e "s|\"PATH\" *=> *\"/usr/local/bin:/usr/bin:/bin\"|\"PATH\" => \"$NODE_DIR:/usr/local/bin:/usr/bin:/bin\"|" \
+    "$REPO/examples/lighttpd/lighttpd.conf" > "$STATE/lighttpd.conf"
+chmod 644 "$STATE/lighttpd.conf"
+"$LIGHTTPD" -tt -f "$STATE/lighttpd.conf" >/dev/null
+
+cat <<EOF
+dbbasic-sessions demo: http://127.0.0.1:$PORT/
+  user:       $USER_NAME
+  password:   $PASSWORD
+  protected:  http://127.0.0.1:$PORT/members.pcgi
+  logs:       $STATE/log/ (cgi-error.log holds the programs' stderr lines)
+Press Ctrl-C to stop.
+EOF
+# lighttpd replaces this shell, so Ctrl-C (SIGINT) reaches it directly and it stops its CGI processes.
+exec "$LIGHTTPD" -D -f "$STATE/lighttpd.conf"

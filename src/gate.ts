@@ -1,0 +1,257 @@
+/**
+ * gate.cgi's rules (SPEC §4), kept apart from the process plumbing in
+ * `cgi/gate.ts`: which file a request names, whether that file may be run,
+ * the environment the protected program gets, and where an anonymous visitor
+ * is sent.
+ *
+ * Policy (README, "Protect an existing CGI script"):
+ * - The target must be an executable regular file inside the document root
+ *   (`DOCUMENT_ROOT`, or the directory named by `GATE_ROOT`), starting with a
+ *   `#!` line or an ELF header: it is run with execve(), never through a shell.
+ * - No symbolic link may lie between the root and the target, unless
+ *   `GATE_FOLLOW_SYMLINKS=1`; even then the resolved file must stay inside the root.
+ * - Anything else is a 500 with one log line, and nothing is run.
+ */
+import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, resolve, sep } from "node:path";
+import { ConfigError } from "./errors.js";
+import { safeNext } from "./redirect.js";
+
+export type GateEnv = Record<string, string | undefined>;
+
+/** How the server named the program to protect. */
+export type GateForm =
+  /** lighttpd `cgi.assign = ( ".pcgi" => "/path/gate.cgi" )`: the target is the first argument. */
+  | "argument"
+  /** Apache `Action` + `AddHandler`: an internal redirect, the target in `PATH_TRANSLATED`. */
+  | "path-translated";
+
+/** The program a request asks the gate to run, before any check. */
+export interface GateRequest {
+  form: GateForm;
+  path: string;
+  /** Path info after the file (Apache form only; lighttpd passes PATH_INFO itself). */
+  pathInfo?: string;
+}
+
+/** A target that passed every check: its resolved path and the directory it runs in. */
+export interface GateTarget extends GateRequest {
+  realPath: string;
+  cwd: string;
+}
+
+/** The target is missing or may not be run. `message` is the one line for the error log. */
+export class GateTargetError extends Error {}
+
+const DEFAULT_LOGIN_URL = "/cgi-bin/login.cgi";
+/** A Location longer than this loses its `next` rather than being cut (safeNext caps paths at 2048). */
+const MAX_LOCATION = 2048;
+
+/**
+ * The file this request asks for, in either invocation form, or a {@link GateTargetError}.
+ *
+ * The first argument counts only when `SCRIPT_FILENAME` is absent or names the
+ * same file: Apache passes the words of a query string without "=" as
+ * arguments (RFC 3875 §4.4), and those must never choose what runs.
+ *
+ * @example
+ * gateRequest({ SCRIPT_FILENAME: "/www/a.pcgi" }, ["/www/a.pcgi"]) // { form: "argument", path: "/www/a.pcgi" }
+ */
+export function gateRequest(env: GateEnv, args: readonly string[]): GateRequest {
+  const first = args[0];
+  if (args.length === 1 && first && (env.SCRIPT_FILENAME === undefined || env.SCRIPT_FILENAME === first)) {
+    return { form: "argument", path: first };
+  }
+  const translated = env.PATH_TRANSLATED;
+  if (translated) {
+    // Apache's Action reaches the gate by an internal redirect to /cgi-bin/gate.cgi + the page's
+    // URL path, so REDIRECT_URL (set only by such a redirect) equals PATH_INFO. A direct request
+    // for /cgi-bin/gate.cgi/some/file has neither, and must not run whatever file it names.
+    if (!env.PATH_INFO || env.REDIRECT_URL !== env.PATH_INFO) {
+      throw new GateTargetError(
+        `refusing a direct request for ${JSON.stringify(translated)}: gate.cgi runs programs only as the server's handler for them (Apache Action + AddHandler, or lighttpd cgi.assign)`,
+      );
+    }
+    return { form: "path-translated", ...splitPathInfo(translated) };
+  }
+  throw new GateTargetError(
+    "no target: configure gate.cgi as a handler (lighttpd cgi.assign, or Apache Action + AddHandler)",
+  );
+}
+
+/**
+ * Apache hands the gate the page's whole URL path, extra path info included
+ * (`/report.pcgi/2024` → PATH_TRANSLATED `…/report.pcgi/2024`): walk back to the
+ * file, as Apache itself does, and keep the rest as the target's PATH_INFO.
+ */
+function splitPathInfo(translated: string): { path: string; pathInfo?: string } {
+  let path = translated;
+  let pathInfo = "";
+  for (;;) {
+    try {
+      statSync(path);
+    } catch (err) {
+      const slash = path.lastIndexOf("/");
+      if ((err as NodeJS.ErrnoException).code === "ENOTDIR" && slash > 0) {
+        pathInfo = path.slice(slash) + pathInfo;
+        path = path.slice(0, slash);
+        continue;
+      }
+    }
+    return pathInfo ? { path, pathInfo } : { path };
+  }
+}
+
+function within(path: string, root: string): boolean {
+  return path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
+/**
+ * Checks the target against the policy above and returns where it really is.
+ * Throws {@link GateTargetError} (a 500, nothing run) or {@link ConfigError}.
+ */
+export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
+  const root = env.GATE_ROOT || env.DOCUMENT_ROOT;
+  if (!root || !isAbsolute(root)) {
+    throw new ConfigError("neither GATE_ROOT nor DOCUMENT_ROOT names an absolute directory: gate.cgi cannot check its target");
+  }
+  const shown = JSON.stringify(request.path);
+  if (!isAbsolute(request.path)) throw new GateTargetError(`target ${shown} is not an absolute path`);
+  let realRoot: string, realPath: string;
+  try {
+    realRoot = realpathSync(root);
+  } catch {
+    throw new ConfigError(`the document root ${JSON.stringify(root)} does not exist (set GATE_ROOT or DOCUMENT_ROOT)`);
+  }
+  try {
+    realPath = realpathSync(request.path);
+  } catch {
+    throw new GateTargetError(`target ${shown} does not exist`);
+  }
+  if (!within(realPath, realRoot)) {
+    throw new GateTargetError(
+      `target ${shown} is outside the document root ${JSON.stringify(root)}: set GATE_ROOT to the directory that holds protected programs`,
+    );
+  }
+  // Where the target would be if nothing below the root were a symbolic link.
+  const asGiven = resolve(request.path);
+  const rootGiven = resolve(root);
+  const direct = within(asGiven, rootGiven)
+    ? realRoot + asGiven.slice(rootGiven.length)
+    : within(asGiven, realRoot) ? asGiven : null;
+  if (direct !== realPath && env.GATE_FOLLOW_SYMLINKS !== "1") {
+    throw new GateTargetError(
+      `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
+    );
+  }
+  let executable = false;
+  try {
+    if (statSync(realPath).isFile()) {
+      accessSync(realPath, constants.X_OK);
+      executable = true;
+    }
+  } catch {
+    executable = false;
+  }
+  if (!executable) throw new GateTargetError(`target ${shown} is not an executable regular file`);
+  if (!startsLikeAProgram(realPath)) {
+    // execve() refuses such a file (ENOEXEC) and so do Apache and lighttpd; Node would hand it to /bin/sh.
+    throw new GateTargetError(`target ${shown} has no #! line and is not an ELF program`);
+  }
+  return { ...request, realPath, cwd: dirname(realPath) };
+}
+
+/** A script with a `#!` line, or an ELF binary. */
+function startsLikeAProgram(path: string): boolean {
+  const head = Buffer.alloc(4);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const n = readSync(fd, head, 0, 4, 0);
+    return (n >= 2 && head[0] === 0x23 && head[1] === 0x21) || (n === 4 && head.toString("latin1") === "\x7fELF");
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/**
+ * The Cookie header without any cookie called `name` (every occurrence, so
+ * the protected program never sees a token); `undefined` when nothing is left.
+ *
+ * @example
+ * stripCookie("a=1; session=x.y; b=2", "session") // "a=1; b=2"
+ */
+export function stripCookie(header: string | undefined, name: string): string | undefined {
+  if (header === undefined) return undefined;
+  const kept = header
+    .split(";")
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0 && (part.includes("=") ? part.slice(0, part.indexOf("=")).trim() : part) !== name);
+  return kept.length > 0 ? kept.join("; ") : undefined;
+}
+
+/**
+ * The environment the protected program runs with: the gate's own, plus
+ * `REMOTE_USER` and `AUTH_TYPE=Cookie`, without the session cookie and
+ * without any `SECRET_KEY*` variable (nor Apache's `REDIRECT_` copies of
+ * them), and with the CGI variables describing the target rather than the gate.
+ */
+export function targetEnv(env: GateEnv, target: GateTarget, userId: string, cookieName: string): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) continue;
+    // Apache keeps a copy of the environment as REDIRECT_<name> after the Action's internal redirect.
+    const base = name.replace(/^(?:REDIRECT_)+/, "");
+    if (base.startsWith("SECRET_KEY")) continue;
+    if (base === "HTTP_COOKIE") {
+      const kept = stripCookie(value, cookieName);
+      if (kept !== undefined) out[name] = kept;
+      continue;
+    }
+    out[name] = value;
+  }
+  out.REMOTE_USER = userId;
+  out.AUTH_TYPE = "Cookie";
+  out.SCRIPT_FILENAME = target.realPath;
+  if (target.form === "path-translated") {
+    // Apache ran /cgi-bin/gate.cgi with the page's URL path as PATH_INFO: the page sees itself as the
+    // script, with only its own extra path info, as when Apache runs a CGI program directly.
+    const extra = target.pathInfo ?? "";
+    const urlPath = env.PATH_INFO ?? "";
+    out.SCRIPT_NAME = extra && urlPath.endsWith(extra) ? urlPath.slice(0, -extra.length) : urlPath;
+    delete out.PATH_INFO;
+    delete out.PATH_TRANSLATED;
+    if (extra) {
+      out.PATH_INFO = extra;
+      if (env.DOCUMENT_ROOT) out.PATH_TRANSLATED = env.DOCUMENT_ROOT.replace(/\/+$/, "") + extra;
+    }
+  }
+  return out;
+}
+
+/**
+ * Where an anonymous GET/HEAD is sent: `LOGIN_URL` (a local path, default
+ * `/cgi-bin/login.cgi`) with `next` = the requested URL, percent-encoded as
+ * `encodeURIComponent` does. Throws ConfigError for a LOGIN_URL that is not a local path.
+ *
+ * @example
+ * loginLocation({ REQUEST_URI: "/a.pcgi?x=1" }) // "/cgi-bin/login.cgi?next=%2Fa.pcgi%3Fx%3D1"
+ */
+export function loginLocation(env: GateEnv): string {
+  const loginUrl = env.LOGIN_URL || DEFAULT_LOGIN_URL;
+  if (safeNext(loginUrl) !== loginUrl) {
+    throw new ConfigError("LOGIN_URL must be a local path such as /cgi-bin/login.cgi (one leading '/', no control characters)");
+  }
+  const requested = env.REQUEST_URI ?? (env.SCRIPT_NAME ?? "") + (env.PATH_INFO ?? "") + (env.QUERY_STRING ? "?" + env.QUERY_STRING : "");
+  if (!requested) return loginUrl;
+  let next: string;
+  try {
+    next = encodeURIComponent(requested);
+  } catch {
+    return loginUrl; // a lone surrogate cannot be encoded
+  }
+  const location = loginUrl + (loginUrl.includes("?") ? "&" : "?") + "next=" + next;
+  return location.length > MAX_LOCATION ? loginUrl : location;
+}

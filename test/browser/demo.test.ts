@@ -1,0 +1,188 @@
+/**
+ * The demo site (`make demo`, examples/demo/run.sh) in a real headless
+ * Chromium (issue 3): a real lighttpd on a free port, login.cgi, gate.cgi in
+ * front of an unchanged shell CGI script, and logout.cgi.
+ *
+ * On failure a screenshot is kept under test/artifacts/ and its path printed.
+ * `UPDATE_SCREENSHOT=1` also rewrites the README's examples/demo/screenshot.png.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const ARTIFACTS = join(REPO, "test/artifacts");
+const USER = "demo";
+const PASSWORD = randomBytes(9).toString("base64url");
+
+let demo: ChildProcess;
+let demoOutput = "";
+let base = "";
+let state = "";
+let profile = "";
+let context: BrowserContext;
+let page: Page;
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** Starts run.sh as `make demo` does, and waits until lighttpd answers. */
+async function startDemo(port: number): Promise<void> {
+  demo = spawn("bash", [join(REPO, "examples/demo/run.sh")], {
+    cwd: REPO,
+    env: { ...process.env, DEMO_PORT: String(port), DEMO_PASSWORD: PASSWORD, DEMO_STATE: state },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  demo.stdout!.on("data", (d: Buffer) => (demoOutput += d.toString()));
+  demo.stderr!.on("data", (d: Buffer) => (demoOutput += d.toString()));
+  const exited = new Promise<never>((_, fail) =>
+    demo.once("exit", (code) => fail(new Error(`run.sh exited (${code}) before serving:\n${demoOutput}`))),
+  );
+  const ready = (async () => {
+    for (let i = 0; i < 200; i++) {
+      try {
+        if ((await fetch(base + "/")).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`the demo did not answer on ${base}:\n${demoOutput}`);
+  })();
+  await Promise.race([ready, exited]);
+}
+
+async function stopDemo(): Promise<void> {
+  if (!demo || demo.exitCode !== null || demo.signalCode !== null) return;
+  const gone = new Promise((r) => demo.once("exit", r));
+  demo.kill("SIGINT"); // what Ctrl-C sends
+  await gone;
+}
+
+async function sessionCookies() {
+  return (await context.cookies(base)).filter((c) => c.name === "session");
+}
+
+async function logIn(password: string) {
+  await page.getByLabel("Username").fill(USER);
+  await page.getByLabel("Password").fill(password);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith("/cgi-bin/login.cgi") && r.request().method() === "POST"),
+    page.getByRole("button", { name: "Log in" }).click(),
+  ]);
+  await page.waitForLoadState();
+  return response;
+}
+
+beforeAll(async () => {
+  state = mkdtempSync(join(tmpdir(), "dbs-demo-state-"));
+  profile = mkdtempSync(join(tmpdir(), "dbs-chromium-"));
+  const port = await freePort();
+  base = `http://127.0.0.1:${port}`;
+  await startDemo(port);
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: [
+      "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    ],
+    viewport: { width: 900, height: 620 },
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await stopDemo();
+  if (state) rmSync(state, { recursive: true, force: true });
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+beforeEach(async ({ task, onTestFailed }) => {
+  await context.clearCookies();
+  page = await context.newPage();
+  onTestFailed(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    const file = join(ARTIFACTS, `demo-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 80)}.png`);
+    await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
+    console.error(`screenshot of the failed test: ${file}\ndemo output:\n${demoOutput}`);
+  });
+  return async () => {
+    await page.close();
+  };
+});
+
+describe("the demo site in headless Chromium", () => {
+  it("prints the demo user's password and serves whoami.cgi as 401 JSON when logged out", async () => {
+    expect(demoOutput).toContain(`user:       ${USER}\n`);
+    expect(demoOutput).toContain(`password:   ${PASSWORD}\n`);
+    const response = await page.goto(base + "/cgi-bin/whoami.cgi");
+    expect(response!.status()).toBe(401);
+    expect(response!.headers()["content-type"]).toBe("application/json");
+    expect(await response!.text()).toBe('{"error":"no valid session"}');
+  });
+
+  it("walks from the protected page through login to the page and out again", async () => {
+    await page.goto(base + "/members.pcgi");
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+    await expect(page.getByRole("heading", { name: "Log in" }).isVisible()).resolves.toBe(true);
+
+    const login = await logIn(PASSWORD);
+    expect(login.status()).toBe(303);
+    expect(page.url()).toBe(base + "/members.pcgi");
+    expect(await page.locator("#user").textContent()).toBe(USER);
+    expect(await page.locator("#auth-type").textContent()).toBe("Cookie");
+    // The shell script sees neither the session cookie nor the key's location.
+    expect(await page.locator("#cookie").textContent()).toBe("(not set)");
+    expect(await page.locator("#key-file").textContent()).toBe("(not set)");
+
+    // HttpOnly: scripts cannot read the cookie; SameSite=Lax, Path=/, host-only.
+    expect(await page.evaluate(() => document.cookie)).toBe("");
+    const [cookie, ...more] = await sessionCookies();
+    expect(more).toEqual([]);
+    expect(cookie).toMatchObject({ name: "session", httpOnly: true, sameSite: "Lax", path: "/", domain: "127.0.0.1", secure: false });
+    expect(cookie!.value).toMatch(/^[A-Za-z0-9_-]+=*\.[0-9a-f]{64}$/);
+
+    if (process.env.UPDATE_SCREENSHOT === "1") {
+      await page.screenshot({ path: join(REPO, "examples/demo/screenshot.png") });
+    }
+
+    // The home page asks whoami.cgi who the cookie says you are.
+    await page.goto(base + "/");
+    await page.getByText(`You are logged in as ${USER}.`).waitFor();
+
+    await page.goto(base + "/members.pcgi");
+    await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
+    expect(await sessionCookies()).toEqual([]);
+    await page.getByText("You are not logged in.").waitFor();
+
+    await page.goto(base + "/members.pcgi");
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+  });
+
+  it("shows the error message for a wrong password and sets no cookie", async () => {
+    await page.goto(base + "/members.pcgi");
+    const login = await logIn(PASSWORD + "-wrong");
+    expect(login.status()).toBe(401);
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi");
+    expect(await page.getByRole("alert").textContent()).toBe("Invalid username or password.");
+    expect(await page.getByLabel("Username").inputValue()).toBe(USER);
+    expect(await context.cookies(base)).toEqual([]);
+
+    await page.goto(base + "/members.pcgi");
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+  });
+});
