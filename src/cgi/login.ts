@@ -40,7 +40,7 @@ export async function login(env: CgiEnv): Promise<Reply> {
   if (method === "GET" || method === "HEAD") {
     return htmlReply(200, loginPage({ action, next: queryParam(env, "next") ?? "/" }));
   }
-  if (method !== "POST") methodNotAllowed("GET, HEAD, POST");
+  if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
 
   const form = readForm(env);
   const user = form.get("username") ?? "";

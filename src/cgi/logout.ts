@@ -14,7 +14,7 @@ export function logout(env: CgiEnv): Reply {
   if (method === "GET" || method === "HEAD") {
     return htmlReply(200, logoutPage({ action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/" }));
   }
-  if (method !== "POST") methodNotAllowed("GET, HEAD, POST");
+  if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
   checkOrigin(env);
   // A body is optional (`curl -X POST`); when there is one it must be a form.
   const hasBody = env.CONTENT_LENGTH !== undefined && env.CONTENT_LENGTH !== "" && env.CONTENT_LENGTH !== "0";

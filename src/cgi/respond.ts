@@ -3,7 +3,7 @@ import { serializeSessionCookie } from "../cookie.js";
 import { createSession } from "../session.js";
 import type { CgiConfig } from "./config.js";
 import { HTML_HEADERS, seeOtherPage } from "./html.js";
-import { HttpError, textReply, type Reply } from "./http.js";
+import { HttpError, quoteForLog, textReply, type Reply } from "./http.js";
 import { safeNext } from "../redirect.js";
 
 export function htmlReply(status: number, body: string, headers: Array<[string, string]> = []): Reply {
@@ -22,8 +22,9 @@ export function issueSession(cfg: CgiConfig, userId: string, next: string | null
   return seeOther(next, [["Set-Cookie", serializeSessionCookie(cfg.cookieName, token, cfg.ttl, cfg.flags)]]);
 }
 
-export function methodNotAllowed(allow: string): never {
-  throw new HttpError(405, undefined, [["Allow", allow]]);
+/** 405 with `Allow`, and the one log line every refused request gets. */
+export function methodNotAllowed(allow: string, method: string): never {
+  throw new HttpError(405, `method ${quoteForLog(method)} not allowed`, [["Allow", allow]]);
 }
 
 export { textReply };

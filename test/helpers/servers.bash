@@ -1,0 +1,244 @@
+# test/helpers/servers.bash — real lighttpd and Apache httpd for bats tests.
+#
+# Servers are started FROM the shipped configs (examples/…), filled in only for
+# the port and paths, on 127.0.0.1 and a free port, and stopped by PID.
+#
+#   load ../../helpers/servers
+#   setup_file() {
+#     site_init                        # fresh site folder under /tmp, readable by www-data
+#     site_add_user ann 'ann-pass' -B  # a bcrypt user in the site's htpasswd (-m apr1, -s SHA)
+#     start_lighttpd web               # examples/lighttpd/lighttpd.conf
+#   }
+#   teardown_file() { stop_servers; }
+#   @test "…" { curl -s "$(server_url web)/cgi-bin/whoami.cgi"; }
+#
+# Site (site_init; all exported, so tests see them):
+#   SITE            the folder (mktemp -d /tmp/dbs-XXXXXX, mode 755)
+#   SITE_DOCROOT    $SITE/htdocs, document root, holds index.html
+#   SITE_CGI_BIN    $SITE/cgi-bin, copies of the repo's cgi-bin/*.cgi
+#   SITE_KEY        the key (64 hex), stored in SITE_KEY_FILE = $SITE/etc/session.key
+#   SITE_HTPASSWD   $SITE/etc/htpasswd (empty until site_add_user)
+#   Key and htpasswd are mode 640, group www-data (when run as root), like a real install.
+#
+# Functions:
+#   site_init                          create the site (call once per file, in setup_file)
+#   site_add_user USER PASS [FLAG]     add USER to SITE_HTPASSWD with `htpasswd -b FLAG` (-B default)
+#   site_install_htaccess              shared-hosting layout: programs in $SITE_DOCROOT/cgi-bin
+#                                      (SITE_CGI_BIN moves there), a copy of login.cgi in
+#                                      $SITE_DOCROOT/auth/, and examples/htaccess/.htaccess filled
+#                                      in as $SITE_DOCROOT/.htaccess
+#   site_render TEMPLATE OUT NAME      fill a template's placeholders for instance NAME:
+#                                        @PORT@ @DOCROOT@ @CGI_BIN@ @KEY_FILE@ @HTPASSWD@ @LOG_DIR@ @RUN_DIR@
+#   start_lighttpd NAME [TEMPLATE]     lighttpd -D -f (default examples/lighttpd/lighttpd.conf)
+#   start_apache NAME [TEMPLATE]       apache2 -DFOREGROUND -f (default examples/apache/httpd.conf)
+#   start_apache_htaccess NAME         shared hosting: the "Server basics" of examples/apache/httpd.conf
+#                                      + test/helpers/shared-hosting.conf (AllowOverride All on
+#                                      the document root); call site_install_htaccess first
+#   server_port NAME / server_url NAME the instance's port / http://127.0.0.1:PORT
+#   server_pid NAME                    its PID
+#   server_error_log NAME              paths of its error logs, one a line: error.log, plus
+#                                      cgi-error.log for lighttpd, where CGI stderr goes
+#                                      (Apache writes CGI stderr to error.log); `cat $(server_error_log web)`
+#   server_log_wait NAME REGEX         wait (bounded, 5 s) until an error log has a line matching
+#                                      the extended REGEX; prints the logs and fails otherwise
+#   stop_server NAME                   stop one instance (TERM, then KILL after 5 s)
+#   stop_servers                       stop every instance and remove $SITE (teardown_file)
+#
+# HTTP with curl (the response as the server passes it through):
+#   http_request [CURL ARGS…] URL      sets http_status (e.g. 303) and http_body; headers are
+#                                      read with http_header NAME (every value, one a line,
+#                                      case-insensitive name; status 1 when absent).
+#                                      e.g. http_request -c "$jar" -b "$jar" -d 'a=b' "$url"
+#
+# Several instances may run at once (distinct NAMEs, e.g. two lighttpd for key
+# rotation). Each has its own folder $SITE/srv/NAME/ {conf, port, pid, log/, run/}.
+# For one instance only, a path can be changed by prefixing the call, e.g.
+#   SITE_KEY_FILE=$SITE/etc/new.key start_lighttpd b
+# and SERVER_EXTRA_CONF, when set, is text appended to the filled-in config,
+# e.g. SERVER_EXTRA_CONF='SetEnv SECRET_KEY_FALLBACKS "…"' start_apache old, or for
+# lighttpd SERVER_EXTRA_CONF='setenv.add-environment += ( "SECRET_KEY_FALLBACKS" => "…" )'.
+# Each server runs in a session of its own (setsid): Apache signals its whole
+# process group when stopped. Also loads common.bash (assert_eq, cli, …).
+
+SERVERS_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$SERVERS_REPO/test/helpers/common.bash"
+
+site_init() {
+  SITE=$(mktemp -d /tmp/dbs-XXXXXX)
+  chmod 755 "$SITE"
+  SITE_DOCROOT=$SITE/htdocs
+  SITE_CGI_BIN=$SITE/cgi-bin
+  SITE_KEY_FILE=$SITE/etc/session.key
+  SITE_HTPASSWD=$SITE/etc/htpasswd
+  mkdir -p "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
+  chmod 755 "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
+  printf '<!doctype html><title>home</title><p>home</p>\n' > "$SITE_DOCROOT/index.html"
+  cp "$SERVERS_REPO"/cgi-bin/*.cgi "$SITE_CGI_BIN/"
+  chmod 755 "$SITE_CGI_BIN"/*.cgi
+  SITE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  printf '%s\n' "$SITE_KEY" > "$SITE_KEY_FILE"
+  : > "$SITE_HTPASSWD"
+  _site_private "$SITE_KEY_FILE" "$SITE_HTPASSWD"
+  export SITE SITE_DOCROOT SITE_CGI_BIN SITE_KEY SITE_KEY_FILE SITE_HTPASSWD
+}
+
+# Secret files: readable by the server's user only, as a real install would have them.
+_site_private() {
+  if [ "$(id -u)" -eq 0 ]; then chgrp www-data "$@" && chmod 640 "$@"; else chmod 600 "$@"; fi
+}
+
+site_add_user() {
+  local user=$1 pass=$2 flag=${3:--B}
+  htpasswd -b "$flag" "$SITE_HTPASSWD" "$user" "$pass" 2>/dev/null || {
+    echo "htpasswd could not add $user" >&2
+    return 1
+  }
+}
+
+site_install_htaccess() {
+  SITE_CGI_BIN=$SITE_DOCROOT/cgi-bin
+  mkdir -p "$SITE_CGI_BIN" "$SITE_DOCROOT/auth"
+  cp "$SERVERS_REPO"/cgi-bin/*.cgi "$SITE_CGI_BIN/"
+  cp "$SERVERS_REPO"/cgi-bin/login.cgi "$SITE_DOCROOT/auth/login.cgi"
+  chmod 755 "$SITE_CGI_BIN" "$SITE_DOCROOT/auth" "$SITE_CGI_BIN"/*.cgi "$SITE_DOCROOT/auth/login.cgi"
+  SERVER_EXTRA_CONF='' site_render "$SERVERS_REPO/examples/htaccess/.htaccess" "$SITE_DOCROOT/.htaccess" htaccess
+  chmod 644 "$SITE_DOCROOT/.htaccess"
+  export SITE_CGI_BIN
+}
+
+site_render() {
+  local template=$1 out=$2 dir=$SITE/srv/$3
+  sed -e "s|@PORT@|$(cat "$dir/port" 2>/dev/null)|g" \
+      -e "s|@DOCROOT@|$SITE_DOCROOT|g" -e "s|@CGI_BIN@|$SITE_CGI_BIN|g" \
+      -e "s|@KEY_FILE@|$SITE_KEY_FILE|g" -e "s|@HTPASSWD@|$SITE_HTPASSWD|g" \
+      -e "s|@LOG_DIR@|$dir/log|g" -e "s|@RUN_DIR@|$dir/run|g" "$template" > "$out"
+  if grep -n '@[A-Z_]*@' "$out" >&2; then
+    echo "site_render: $template has a placeholder servers.bash does not fill (above)" >&2
+    return 1
+  fi
+  [ -z "${SERVER_EXTRA_CONF:-}" ] || printf '\n%s\n' "$SERVER_EXTRA_CONF" >> "$out"
+}
+
+# A port nobody listens on now, chosen by the kernel.
+free_port() {
+  /usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])'
+}
+
+server_port() { cat "$SITE/srv/$1/port"; }
+server_url() { echo "http://127.0.0.1:$(server_port "$1")"; }
+server_pid() { cat "$SITE/srv/$1/pid"; }
+server_error_log() {
+  echo "$SITE/srv/$1/log/error.log"
+  [ ! -e "$SITE/srv/$1/log/cgi-error.log" ] || echo "$SITE/srv/$1/log/cgi-error.log"
+}
+
+server_log_wait() {
+  local i
+  for ((i = 0; i < 50; i++)); do
+    cat $(server_error_log "$1") 2>/dev/null | grep -Eq -- "$2" && return 0
+    sleep 0.1
+  done
+  echo "no line matching /$2/ in the error logs of $1:" >&2
+  cat $(server_error_log "$1") >&2 2>/dev/null
+  return 1
+}
+
+# _start_server NAME TEMPLATE COMMAND… — fills the template for a free port,
+# starts COMMAND CONF in the background and waits (≤ 10 s) until the port answers.
+# A port taken between choosing and binding is retried with another one.
+_start_server() {
+  local name=$1 template=$2 dir=$SITE/srv/$1 attempt i pid
+  shift 2
+  [ -n "${SITE:-}" ] || { echo "call site_init first" >&2; return 1; }
+  [ ! -e "$dir/pid" ] || { echo "server $name already started" >&2; return 1; }
+  mkdir -p "$dir/log" "$dir/run"
+  chmod 755 "$dir" "$dir/log" "$dir/run"
+  # lighttpd opens its logs after switching to www-data.
+  [ "$(id -u)" -ne 0 ] || chown www-data:www-data "$dir/log" "$dir/run"
+  for ((attempt = 0; attempt < 3; attempt++)); do
+    free_port > "$dir/port"
+    site_render "$template" "$dir/conf" "$name" || return 1
+    # A session of its own: Apache signals its whole process group when it
+    # stops, which would otherwise include bats. The pid file gets the server's
+    # own PID (sh execs it).
+    rm -f "$dir/pid"
+    setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/pid" "$@" "$dir/conf" > "$dir/log/stdout.log" 2>&1 3>&- &
+    for ((i = 0; i < 50; i++)); do
+      [ -s "$dir/pid" ] && break
+      sleep 0.05
+    done
+    pid=$(cat "$dir/pid")
+    for ((i = 0; i < 100; i++)); do
+      kill -0 "$pid" 2>/dev/null || break
+      if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$(cat "$dir/port")/"; then
+        return 0
+      fi
+      sleep 0.1
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    wait "$pid" 2>/dev/null
+    rm -f "$dir/pid"
+    if ! grep -qiE 'address already in use|could not bind' "$dir/log/stdout.log" "$dir/log/error.log" 2>/dev/null; then
+      break
+    fi
+  done
+  echo "server $name ($*) did not start; its output and error log:" >&2
+  cat "$dir/log/stdout.log" "$dir/log/error.log" >&2 2>/dev/null
+  return 1
+}
+
+start_lighttpd() {
+  _start_server "$1" "${2:-$SERVERS_REPO/examples/lighttpd/lighttpd.conf}" lighttpd -D -f
+}
+
+start_apache() {
+  _start_server "$1" "${2:-$SERVERS_REPO/examples/apache/httpd.conf}" apache2 -DFOREGROUND -f
+}
+
+start_apache_htaccess() {
+  local template=$SITE/srv/$1.template
+  [ -e "$SITE_DOCROOT/.htaccess" ] || { echo "call site_install_htaccess first" >&2; return 1; }
+  sed '/^# --- dbbasic-sessions/,$d' "$SERVERS_REPO/examples/apache/httpd.conf" > "$template"
+  cat "$SERVERS_REPO/test/helpers/shared-hosting.conf" >> "$template"
+  start_apache "$1" "$template"
+}
+
+stop_server() {
+  local pidfile=$SITE/srv/$1/pid pid i
+  [ -f "$pidfile" ] || return 0
+  pid=$(cat "$pidfile")
+  kill -TERM "$pid" 2>/dev/null || true # already gone
+  for ((i = 0; i < 50; i++)); do
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null || true # not our child when another test started it
+  rm -f "$pidfile"
+}
+
+stop_servers() {
+  [ -n "${SITE:-}" ] && [ -d "$SITE" ] || return 0
+  local dir
+  for dir in "$SITE"/srv/*/; do
+    [ -f "$dir/pid" ] && stop_server "$(basename "$dir")"
+  done
+  rm -rf "$SITE"
+}
+
+http_request() {
+  HTTP_HEADERS_FILE=$(mktemp "${BATS_TEST_TMPDIR:-${SITE:-/tmp}}/headers.XXXXXX")
+  http_body=$(curl -s -S --max-time 20 -D "$HTTP_HEADERS_FILE" "$@"; printf x)
+  http_body=${http_body%x}
+  # The last response's block only (a "100 Continue" may come first).
+  tr -d '\r' < "$HTTP_HEADERS_FILE" | awk '/^HTTP\//{n=0} {b[n++]=$0} END{for(i=0;i<n;i++)print b[i]}' > "$HTTP_HEADERS_FILE.final"
+  mv "$HTTP_HEADERS_FILE.final" "$HTTP_HEADERS_FILE"
+  http_status=$(head -n1 "$HTTP_HEADERS_FILE" | cut -d' ' -f2)
+}
+
+http_header() {
+  local values
+  values=$(sed -n "1d; s/^$1:[[:space:]]*//Ip" "$HTTP_HEADERS_FILE")
+  [ -n "$values" ] || return 1
+  printf '%s\n' "$values"
+}
