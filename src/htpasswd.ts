@@ -25,9 +25,12 @@ export function parseHtpasswd(text: string): Map<string, string> {
 
 export type HashScheme = "bcrypt" | "apr1" | "sha" | "unsupported";
 
+// bcrypt as htpasswd -B writes it: $2y$ (or $2a$/$2b$), a cost of 04–31 (what bcrypt accepts), 53 radix-64 chars.
+const BCRYPT_RE = /^\$2[aby]\$(?:0[4-9]|[12]\d|3[01])\$[./A-Za-z0-9]{53}$/;
+
 /** Which scheme a stored hash uses. */
 export function hashScheme(hash: string): HashScheme {
-  if (/^\$2[aby]\$\d\d\$[./A-Za-z0-9]{53}$/.test(hash)) return "bcrypt";
+  if (BCRYPT_RE.test(hash)) return "bcrypt";
   if (hash.startsWith("$apr1$")) return "apr1";
   if (hash.startsWith("{SHA}")) return "sha";
   return "unsupported";
@@ -93,28 +96,53 @@ async function checkHash(hash: string, password: string, scheme: HashScheme): Pr
   }
 }
 
-// Stand-ins checked for an unknown user, so that answering "no such user" costs
-// what "wrong password" costs and usernames cannot be told apart by timing.
-// The bcrypt one is re-costed to the file's first bcrypt entry.
+// Stand-ins checked for an unknown user (and for an entry whose hash type we do
+// not support), so that "no such user" costs what "wrong password" costs and
+// usernames cannot be told apart by timing. The bcrypt one is re-costed to the
+// file's most expensive bcrypt entry; its cost 05 is htpasswd -B's default.
 const DUMMY: Record<Exclude<HashScheme, "unsupported">, string> = {
   bcrypt: "$2y$05$a2VOy4dKwROPdB0kEeG8keAAeNywVsHENOiBA1YzwhXDuJnH1I4g6",
   apr1: "$apr1$dummysal$Y1hPoUOiXyRGv4NvR3bs8/",
   sha: "{SHA}AAAAAAAAAAAAAAAAAAAAAAAAAAA=",
 };
 
+/** Work per check, cheapest first: bcrypt ranks by its cost. */
+function rank(hash: string, scheme: HashScheme): number {
+  if (scheme === "bcrypt") return 100 + Number(hash.slice(4, 6));
+  return scheme === "apr1" ? 2 : scheme === "sha" ? 1 : 0;
+}
+
+/**
+ * The stand-in for the file's most expensive entry. A file mixing schemes
+ * (some users on {SHA}, some on bcrypt) makes an unknown user look like its
+ * strongest users; `htpasswd -B` for everyone keeps every user alike.
+ */
+export function dummyHash(users: ReadonlyMap<string, string>): { hash: string; scheme: Exclude<HashScheme, "unsupported"> } {
+  let best: { hash: string; scheme: Exclude<HashScheme, "unsupported"> } | undefined;
+  for (const hash of users.values()) {
+    const scheme = hashScheme(hash);
+    if (scheme !== "unsupported" && (!best || rank(hash, scheme) > rank(best.hash, best.scheme))) best = { hash, scheme };
+  }
+  if (!best) return { hash: DUMMY.bcrypt, scheme: "bcrypt" };
+  // Same scheme, same prefix ($2y$/$2b$/$2a$) and cost as the entry it stands in for.
+  const hash = best.scheme === "bcrypt" ? best.hash.slice(0, 7) + DUMMY.bcrypt.slice(7) : DUMMY[best.scheme];
+  return { hash, scheme: best.scheme };
+}
+
 export interface HtpasswdResult {
   /** The password matched the user's entry. */
   ok: boolean;
   /** Why not, for the log line (never for the client). */
   reason: "ok" | "unknown-user" | "bad-password" | "unsupported-hash";
-  /** The hash scheme whose work was done (for an unknown user: the dummy's). */
+  /** The hash scheme whose work was done (for an unknown user or an unsupported entry: the dummy's). */
   scheme: HashScheme;
 }
 
 /**
- * Checks `user`/`password` against htpasswd text. An unknown user costs the
- * same work as a wrong password: a dummy hash of the file's first entry's
- * scheme (and bcrypt cost) is checked instead.
+ * Checks `user`/`password` against htpasswd text. An unknown user, or an entry
+ * in a hash type we do not support, costs the same work as a wrong password:
+ * a dummy hash of the file's most expensive scheme (and bcrypt cost) is
+ * checked instead.
  *
  * @example
  * await verifyHtpasswd(readFileSync(".htpasswd", "utf8"), "ann", "s3cret") // { ok: true, … }
@@ -122,17 +150,12 @@ export interface HtpasswdResult {
 export async function verifyHtpasswd(text: string, user: string, password: string): Promise<HtpasswdResult> {
   const users = parseHtpasswd(text);
   const hash = users.get(user);
-  if (hash === undefined) {
-    const first = users.values().next().value as string | undefined;
-    const scheme = first === undefined ? "bcrypt" : hashScheme(first);
-    if (scheme !== "unsupported") {
-      const dummy = scheme === "bcrypt" && first ? DUMMY.bcrypt.replace(/^\$2y\$\d\d/, first.slice(0, 6)) : DUMMY[scheme];
-      await checkHash(dummy, password, scheme);
-    }
-    return { ok: false, reason: "unknown-user", scheme };
+  const scheme = hash === undefined ? "unsupported" : hashScheme(hash);
+  if (hash === undefined || scheme === "unsupported") {
+    const dummy = dummyHash(users);
+    await checkHash(dummy.hash, password, dummy.scheme);
+    return { ok: false, reason: hash === undefined ? "unknown-user" : "unsupported-hash", scheme: dummy.scheme };
   }
-  const scheme = hashScheme(hash);
-  if (scheme === "unsupported") return { ok: false, reason: "unsupported-hash", scheme };
   const ok = await checkHash(hash, password, scheme);
   return { ok, reason: ok ? "ok" : "bad-password", scheme };
 }

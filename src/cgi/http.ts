@@ -71,9 +71,10 @@ export const MAX_BODY = 64 * 1024;
 export function readBody(env: CgiEnv, fd = 0): Buffer {
   const length = env.CONTENT_LENGTH;
   if (length === undefined || length === "") throw new HttpError(411, "POST without CONTENT_LENGTH");
-  if (!/^\d{1,15}$/.test(length)) throw new HttpError(400, "malformed CONTENT_LENGTH");
-  const n = Number(length);
-  if (n > MAX_BODY) throw new HttpError(413, `request body of ${n} bytes is over the ${MAX_BODY}-byte limit`);
+  if (!/^\d+$/.test(length)) throw new HttpError(400, "malformed CONTENT_LENGTH");
+  // 1*DIGIT (RFC 9110 §8.6): a length too long for a number is just too large.
+  const n = length.length > 15 ? Infinity : Number(length);
+  if (n > MAX_BODY) throw new HttpError(413, `request body of ${length.length > 15 ? "over 10^15" : n} bytes is over the ${MAX_BODY}-byte limit`);
   const buf = Buffer.alloc(n);
   let got = 0;
   while (got < n) {
