@@ -157,6 +157,12 @@ expect_refused() { # USERNAME_HTML LOG
   expect_refused ann 'login.cgi: login failed for user "ann" from 192.0.2.7'
 }
 
+@test "a password over 1024 characters is refused like a wrong one" {
+  long=$(printf 'ann-secret%01020d' 0)
+  post_form username=ann password="$long" next=/account
+  expect_refused ann 'login.cgi: login failed for user "ann" from 192.0.2.7'
+}
+
 @test "a hostile username is escaped in the page and in the single log line" {
   post_form username=$'x"><b>\r\nFAKE: line' password=wrong -- REMOTE_ADDR=203.0.113.9
   expect_refused $'x&quot;&gt;&lt;b&gt;\r\nFAKE: line' 'login.cgi: login failed for user "x\"><b>\r\nFAKE: line" from 203.0.113.9'
