@@ -3,7 +3,8 @@
  * it: bcrypt (`$2y$`, `$2b$`, `$2a$`), Apache MD5 (`$apr1$`) and `{SHA}`.
  * bcrypt comes from bcryptjs (pure JS, so the CGI file stays self-contained)
  * and is loaded only when a bcrypt hash is checked; MD5 and SHA-1 come from
- * @noble/hashes, already in the bundle for HMAC.
+ * @noble/hashes (audited, pure JS). login.cgi loads this module only for a form
+ * POST (issue 5).
  */
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";

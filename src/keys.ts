@@ -67,7 +67,8 @@ export class Keyring {
 
 /** Splits `SECRET_KEY_FALLBACKS` on whitespace and commas. */
 export function parseFallbacks(value: string | undefined): string[] {
-  return (value ?? "").split(/[\s,]+/).filter((k) => k.length > 0);
+  if (!value) return []; // the usual case, without a first regex split (≈ 40 µs of start-up, issue 5)
+  return value.split(/[\s,]+/).filter((k) => k.length > 0);
 }
 
 function readKeyFile(path: string): string {

@@ -12,10 +12,16 @@ export function safeNext(next: string | null | undefined): string {
   if (next.charCodeAt(0) !== 0x2f) return "/";
   const second = next.charCodeAt(1);
   if (second === 0x2f || second === 0x5c) return "/";
-  // C0 controls, DEL, C1 controls, and anything a header could not carry verbatim.
-  if (/[\x00-\x1f\x7f-\x9f]/.test(next)) return "/";
+  // One pass, not two regexes (compiling them costs ≈ 60 µs of start-up per request, issue 5).
+  let printable = true;
+  for (let i = 0; i < next.length; i++) {
+    const c = next.charCodeAt(i);
+    // C0 controls, DEL, C1 controls, and anything a header could not carry verbatim.
+    if (c <= 0x1f || (c >= 0x7f && c <= 0x9f)) return "/";
+    if (c > 0x7e || c === 0x20) printable = false;
+  }
   // Non-ASCII would be re-encoded by the server; percent-encode it ourselves so the header is pure ASCII.
-  if (!/[^\x21-\x7e]/.test(next)) return next;
+  if (printable) return next;
   try {
     return encodeURI(next).replace(/%25([0-9A-Fa-f]{2})/g, "%$1");
   } catch {

@@ -21,7 +21,20 @@ const PAYLOAD_RE = /^(?:[A-Za-z0-9_-]{4})*(?:[A-Za-z0-9_-]{2}==|[A-Za-z0-9_-]{3}
 const SIGNATURE_RE = /^[0-9a-f]{64}$/;
 
 function b64urlPadded(ascii: string): string {
-  return Buffer.from(ascii, "latin1").toString("base64").replace(/\+/g, "-").replace(/\//g, "_");
+  // btoa, not Buffer: the same bytes for this ASCII text, ≈ 70 µs less start-up (issue 5).
+  return btoa(ascii).replaceAll("+", "-").replaceAll("/", "_");
+}
+
+/**
+ * The payload's JSON text. Python writes it in ASCII, which atob returns as is
+ * (≈ 65 µs less start-up than Buffer, issue 5); other bytes are decoded as UTF-8.
+ */
+function payloadText(payload: string): string {
+  const binary = atob(payload.replaceAll("-", "+").replaceAll("_", "/"));
+  for (let i = 0; i < binary.length; i++) {
+    if (binary.charCodeAt(i) > 0x7f) return Buffer.from(binary, "latin1").toString("utf8");
+  }
+  return binary;
 }
 
 /** Signs `{user_id, expires}` exactly as the Python library does. */
@@ -47,7 +60,7 @@ export function decodeToken(keys: Keyring, token: unknown, now: number): Session
 
   let data: unknown;
   try {
-    data = JSON.parse(Buffer.from(payload, "base64url").toString("utf8"));
+    data = JSON.parse(payloadText(payload));
   } catch {
     throw new TokenInvalidError();
   }

@@ -24,7 +24,7 @@ export function loadConfig(env: CgiEnv): CgiConfig {
   }
   const ttlText = env.SESSION_TTL;
   const ttl = ttlText === undefined || ttlText === "" ? DEFAULT_TTL : Number(ttlText);
-  if (!/^\d{1,10}$/.test(ttlText ?? "0") || !Number.isSafeInteger(ttl) || ttl <= 0) {
+  if ((ttlText !== undefined && !/^\d{1,10}$/.test(ttlText)) || !Number.isSafeInteger(ttl) || ttl <= 0) {
     throw new ConfigError("SESSION_TTL must be a whole number of seconds greater than 0");
   }
   return { keys, cookieName, ttl, flags: { secure: isHttps(env) } };

@@ -1,9 +1,8 @@
 /** The few HTML pages the programs show. Everything reflected is escaped. */
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
+/** `&` first, then the rest. String replaceAll, not a regex: ≈ 40 µs less start-up (issue 5). */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  return s.replaceAll("&", "&amp;").replaceAll("<", "&lt;").replaceAll(">", "&gt;").replaceAll('"', "&quot;").replaceAll("'", "&#39;");
 }
 
 /** Headers for every HTML page: no framing, no scripts, forms post only to this site. */

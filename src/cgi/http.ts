@@ -43,7 +43,8 @@ export function formatReply(r: Reply): string {
   ];
   let out = "";
   for (const [name, value] of headers) {
-    if (/[\r\n\0]/.test(value)) throw new Error("header value holds a control character");
+    // includes(), not a regex: a regex's first two runs compile it (≈ 50 µs of start-up, issue 5).
+    if (value.includes("\r") || value.includes("\n") || value.includes("\0")) throw new Error("header value holds a control character");
     out += name + ": " + value + "\r\n";
   }
   return out + "\r\n" + r.body;
@@ -117,8 +118,32 @@ export function checkOrigin(env: CgiEnv): void {
   }
 }
 
+/**
+ * The first value of `name` in QUERY_STRING, exactly as `URLSearchParams#get`
+ * answers, without its first-use cost (≈ 0.2 ms of start-up, issue 5): a query
+ * that needs its lenient decoding (a malformed escape, bytes that are not UTF-8)
+ * or starts with "?" is handed to it.
+ */
 export function queryParam(env: CgiEnv, name: string): string | null {
-  return new URLSearchParams(env.QUERY_STRING ?? "").get(name);
+  const query = env.QUERY_STRING ?? "";
+  if (!query.startsWith("?")) {
+    try {
+      for (const pair of query.split("&")) {
+        if (pair === "") continue;
+        const eq = pair.indexOf("=");
+        if (formDecode(eq === -1 ? pair : pair.slice(0, eq)) === name) return eq === -1 ? "" : formDecode(pair.slice(eq + 1));
+      }
+      return null;
+    } catch {
+      // decodeURIComponent refused it: URLSearchParams decodes leniently.
+    }
+  }
+  return new URLSearchParams(query).get(name);
+}
+
+/** application/x-www-form-urlencoded decoding of a name or value; throws where URLSearchParams is lenient. */
+function formDecode(s: string): string {
+  return s.includes("+") || s.includes("%") ? decodeURIComponent(s.replaceAll("+", " ")) : s;
 }
 
 export function isHttps(env: CgiEnv): boolean {

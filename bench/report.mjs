@@ -1,0 +1,117 @@
+// Renders bench results (see bench/bench.mjs) as the terminal table and as the
+// markdown the README shows. Both carry the same figures and their references.
+
+const f = (x, digits = 1) => (x === undefined || Number.isNaN(x) ? "" : x.toFixed(digits));
+const int = (x) => Math.round(x).toLocaleString("en-US");
+const ratio = (x, digits = 2) => (x === undefined ? "" : x.toFixed(digits) + "×");
+const mb = (kb) => (kb === undefined ? "" : (kb / 1024).toFixed(1) + " MB");
+
+function sections(r) {
+  const p = r.parameters;
+  const whole = {
+    title: `Whole process, one request (ms; median of ${p.rounds} interleaved rounds)`,
+    head: ["program", "median", "min–max", "N", "× node -e 0", "× Python ref", "peak RSS"],
+    rows: r.wholeProcess.map((w) => [
+      w.name + (w.goal ? " †" : "") + (w.reference ? " (ref)" : ""),
+      f(w.ms.median, 2),
+      `${f(w.ms.min, 1)}–${f(w.ms.max, 1)}`,
+      String(w.ms.n),
+      ratio(w.vsNode, 3),
+      ratio(w.vsPython, 3),
+      w.derived ? "" : mb(w.peakRssKb),
+    ]),
+  };
+  const goalRows = r.wholeProcess.filter((w) => w.goal);
+  const goal =
+    `† start-up goal, at most ${p.goal.toFixed(2)} × node -e 0 (ratio of medians): ` +
+    goalRows.map((w) => `${w.name} ${w.vsNode.toFixed(3)} ${w.vsNode <= p.goal ? "met" : "NOT met"}`).join("; ") +
+    `. Paired per-round ratios (median): ` +
+    goalRows.map((w) => w.vsNodePaired.toFixed(3)).join(", ") +
+    `. bcrypt login is exempt (cost ${p.bcryptCost}, what htpasswd -B writes). Each round runs every command once, in rotated order;` +
+    ` programs get the environment a server gives, run as \`node FILE\` (\`python3 FILE\` for the references) unless marked.` +
+    ` Running the target, gate.cgi loads node:child_process and spawns it (Node 20 has no execve): the "− target alone" row.`;
+  const inproc = {
+    title: `In process (operations per second; ${p.samples} samples of ${p.sampleMs} ms each)`,
+    head: ["implementation", "create", "min–max", "× floor", "verify", "min–max", "× floor"],
+    rows: r.inProcess.map((o) => [
+      o.name,
+      int(o.create.median),
+      `${int(o.create.min)}–${int(o.create.max)}`,
+      ratio(o.create.vsFloor),
+      int(o.verify.median),
+      `${int(o.verify.min)}–${int(o.verify.max)}`,
+      ratio(o.verify.vsFloor),
+    ]),
+  };
+  const served = {
+    title: `Through lighttpd (wrk, 1 thread, ${p.connections} connection${p.connections > 1 ? "s" : ""}, ${p.wrkSeconds} s each)`,
+    head: ["CGI program", "req/s", "× trivial Node", "p50 ms", "p90 ms", "p99 ms", "requests", "errors"],
+    rows: r.lighttpd.map((l) => [l.name, f(l.rps, 1), ratio(l.vsTrivialNode), f(l.p50, 2), f(l.p90, 2), f(l.p99, 2), int(l.requests), String(l.errors)]),
+  };
+  const sizes = {
+    title: "Size of each cgi-bin file",
+    head: ["file", "bytes"],
+    rows: r.sizes.map((s) => [s.name, int(s.bytes)]),
+  };
+  return { whole, goal, inproc, served, sizes };
+}
+
+function machineLine(r) {
+  const m = r.machine;
+  return `${m.nproc} × ${m.cpu}, Node ${m.node}, ${m.python}, ${m.lighttpd.split(" ")[0]}, ${m.wrk}; load average ${m.loadBefore[0]} before, ${m.loadAfter[0]} after`;
+}
+
+function textTable({ title, head, rows }) {
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  return [title, "  " + line(head), ...rows.map((row) => "  " + line(row))].join("\n");
+}
+
+function markdownTable({ head, rows }) {
+  const align = head.map((_, i) => (i === 0 ? ":--" : "--:"));
+  return [head, align, ...rows].map((cells) => "| " + cells.join(" | ") + " |").join("\n");
+}
+
+export function renderText(r) {
+  const s = sections(r);
+  return [
+    `dbbasic-sessions benchmarks — ${r.date} (${r.mode}: ${r.command})`,
+    `machine: ${machineLine(r)}`,
+    "",
+    textTable(s.whole),
+    s.goal,
+    "",
+    textTable(s.inproc),
+    "",
+    textTable(s.served),
+    "",
+    textTable(s.sizes),
+  ].join("\n");
+}
+
+export function renderMarkdown(r) {
+  const s = sections(r);
+  return [
+    `<!-- written by \`${r.command}\` (bench/bench.mjs); figures from one run -->`,
+    `Measured ${r.date.slice(0, 10)} with \`${r.command}\` on ${machineLine(r)}.`,
+    "",
+    `**${s.whole.title}**`,
+    "",
+    markdownTable(s.whole),
+    "",
+    s.goal,
+    "",
+    `**${s.inproc.title}**`,
+    "",
+    markdownTable(s.inproc),
+    "",
+    `**${s.served.title}**`,
+    "",
+    markdownTable(s.served),
+    "",
+    `**${s.sizes.title}**`,
+    "",
+    markdownTable(s.sizes),
+    "",
+  ].join("\n");
+}
