@@ -6,7 +6,7 @@
  *
  * Policy (README, "Protect an existing CGI script"):
  * - The target must be an executable regular file inside the document root
- *   (`DOCUMENT_ROOT`, or the directory named by `GATE_ROOT`), starting with a
+ *   (`DOCUMENT_ROOT`, or one of the directories listed in `GATE_ROOT`), starting with a
  *   `#!` line or an ELF header: it is run with execve(), never through a shell.
  * - No symbolic link may lie between the root and the target, unless
  *   `GATE_FOLLOW_SYMLINKS=1`; even then the resolved file must stay inside the root.
@@ -107,38 +107,49 @@ function within(path: string, root: string): boolean {
 }
 
 /**
+ * The folders protected programs may live in: `GATE_ROOT`, a list separated by
+ * ":" like PATH (e.g. the document root and the cgi-bin folder), else
+ * `DOCUMENT_ROOT`; each as given and with its symbolic links resolved.
+ */
+function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: string }> {
+  const list = (env.GATE_ROOT || env.DOCUMENT_ROOT || "").split(":").filter((r) => r !== "");
+  if (list.length === 0 || !list.every((r) => isAbsolute(r))) {
+    throw new ConfigError("neither GATE_ROOT nor DOCUMENT_ROOT names an absolute directory: gate.cgi cannot check its target");
+  }
+  return list.map((root) => {
+    try {
+      return { raw: root, given: resolve(root), real: realpathSync(root) };
+    } catch {
+      throw new ConfigError(`the document root ${JSON.stringify(root)} does not exist (set GATE_ROOT or DOCUMENT_ROOT)`);
+    }
+  });
+}
+
+/**
  * Checks the target against the policy above and returns where it really is.
  * Throws {@link GateTargetError} (a 500, nothing run) or {@link ConfigError}.
  */
 export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
-  const root = env.GATE_ROOT || env.DOCUMENT_ROOT;
-  if (!root || !isAbsolute(root)) {
-    throw new ConfigError("neither GATE_ROOT nor DOCUMENT_ROOT names an absolute directory: gate.cgi cannot check its target");
-  }
+  const roots = gateRoots(env);
   const shown = JSON.stringify(request.path);
   if (!isAbsolute(request.path)) throw new GateTargetError(`target ${shown} is not an absolute path`);
-  let realRoot: string, realPath: string;
-  try {
-    realRoot = realpathSync(root);
-  } catch {
-    throw new ConfigError(`the document root ${JSON.stringify(root)} does not exist (set GATE_ROOT or DOCUMENT_ROOT)`);
-  }
+  let realPath: string;
   try {
     realPath = realpathSync(request.path);
   } catch {
     throw new GateTargetError(`target ${shown} does not exist`);
   }
-  if (!within(realPath, realRoot)) {
+  const found = roots.find(({ real }) => within(realPath, real));
+  if (!found) {
     throw new GateTargetError(
-      `target ${shown} is outside the document root ${JSON.stringify(root)}: set GATE_ROOT to the directory that holds protected programs`,
+      `target ${shown} is outside the document root ${JSON.stringify(roots.map((r) => r.raw).join(":"))}: set GATE_ROOT to the directory that holds protected programs`,
     );
   }
-  // Where the target would be if nothing below the root were a symbolic link.
+  // Where the target would be if nothing below its root were a symbolic link.
   const asGiven = resolve(request.path);
-  const rootGiven = resolve(root);
-  const direct = within(asGiven, rootGiven)
-    ? realRoot + asGiven.slice(rootGiven.length)
-    : within(asGiven, realRoot) ? asGiven : null;
+  const direct = roots
+    .map(({ given, real }) => (within(asGiven, given) ? real + asGiven.slice(given.length) : within(asGiven, real) ? asGiven : null))
+    .find((p) => p === realPath) ?? null;
   if (direct !== realPath && env.GATE_FOLLOW_SYMLINKS !== "1") {
     throw new GateTargetError(
       `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
@@ -171,6 +182,68 @@ function startsLikeAProgram(path: string): boolean {
     return (n >= 2 && head[0] === 0x23 && head[1] === 0x21) || (n === 4 && head.toString("latin1") === "\x7fELF");
   } catch {
     return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** Linux reads this much of a script to find its `#!` line (BINPRM_BUF_SIZE). */
+const SHEBANG_MAX = 256;
+/** Linux refuses (E2BIG) one environment string longer than this (MAX_ARG_STRLEN). */
+const ENV_STRING_MAX = 128 * 1024;
+/** A total well under the smallest usual ARG_MAX share for the environment. */
+const ENV_TOTAL_MAX = 1024 * 1024;
+
+/**
+ * Whether execve() of `target` with `env` will succeed, as far as can be told
+ * beforehand: an ELF program, or a `#!` script whose interpreter is an
+ * executable ELF file, and an environment the kernel accepts. Node's
+ * process.execve aborts the process (no reply, a stack trace in the error log)
+ * when execve() fails, so gate.cgi uses it only when this holds; otherwise it
+ * runs the target as a child process, which reports a failure as a 500.
+ */
+export function execReady(target: GateTarget, env: Record<string, string>): boolean {
+  let total = 0;
+  for (const name in env) {
+    const size = Buffer.byteLength(name) + Buffer.byteLength(env[name]!) + 2;
+    if (size > ENV_STRING_MAX) return false;
+    total += size;
+  }
+  if (total > ENV_TOTAL_MAX) return false;
+  const head = readHead(target.realPath, SHEBANG_MAX);
+  if (isElf(head)) return true;
+  if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return false;
+  const end = head.indexOf(0x0a);
+  if (end < 0) return false; // a #! line longer than the kernel reads
+  // As the kernel reads it: spaces and tabs skipped, then up to the next one (a "\r" stays part of the name).
+  let start = 2;
+  while (start < end && (head[start] === 0x20 || head[start] === 0x09)) start++;
+  let stop = start;
+  while (stop < end && head[stop] !== 0x20 && head[stop] !== 0x09) stop++;
+  if (stop === start) return false;
+  const interpreter = head.toString("latin1", start, stop);
+  const path = resolve(target.cwd, interpreter);
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+  } catch {
+    return false;
+  }
+  return isElf(readHead(path, 4)); // an interpreter that is itself a script: leave it to the child path
+}
+
+function isElf(head: Buffer): boolean {
+  return head.length >= 4 && head.toString("latin1", 0, 4) === "\x7fELF";
+}
+
+function readHead(path: string, size: number): Buffer {
+  const head = Buffer.alloc(size);
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    return head.subarray(0, readSync(fd, head, 0, size, 0));
+  } catch {
+    return head.subarray(0, 0);
   } finally {
     if (fd !== undefined) closeSync(fd);
   }

@@ -294,6 +294,23 @@ SH
   assert_eq "$(env_line REMOTE_USER)" REMOTE_USER=ann REMOTE_USER
 }
 
+@test "GATE_ROOT lists several folders separated by colons: a program in any of them runs, one elsewhere does not" {
+  mkdir -p "$BATS_TEST_TMPDIR/cgi-bin" "$BATS_TEST_TMPDIR/other"
+  cp "$DOCROOT/env.pcgi" "$BATS_TEST_TMPDIR/cgi-bin/env.pcgi"
+  cp "$DOCROOT/env.pcgi" "$BATS_TEST_TMPDIR/other/env.pcgi"
+  local roots="$DOCROOT:$BATS_TEST_TMPDIR/cgi-bin" target
+  for target in "$DOCROOT/env.pcgi" "$BATS_TEST_TMPDIR/cgi-bin/env.pcgi"; do
+    cgi_run gate.cgi --arg "$target" GATE_ROOT="$roots" SCRIPT_FILENAME="$target" HTTP_COOKIE="session=$TOKEN"
+    assert_eq "$cgi_status" 200 "status for $target"
+    assert_eq "$(env_line REMOTE_USER)" REMOTE_USER=ann "REMOTE_USER for $target"
+  done
+  target=$BATS_TEST_TMPDIR/other/env.pcgi
+  cgi_run gate.cgi --arg "$target" GATE_ROOT="$roots" SCRIPT_FILENAME="$target" HTTP_COOKIE="session=$TOKEN"
+  assert_refused "target \"$target\" is outside the document root \"$roots\": set GATE_ROOT .*"
+  cgi_run gate.cgi --arg "$DOCROOT/env.pcgi" GATE_ROOT="$DOCROOT:relative/dir" SCRIPT_FILENAME="$DOCROOT/env.pcgi" HTTP_COOKIE="session=$TOKEN"
+  assert_refused 'neither GATE_ROOT nor DOCUMENT_ROOT names an absolute directory: .*'
+}
+
 @test "a program reached through a symbolic link answers 500, unless GATE_FOLLOW_SYMLINKS=1" {
   ln -sfn "$DOCROOT/env.pcgi" "$DOCROOT/link.pcgi"
   mkdir -p "$DOCROOT/real"
