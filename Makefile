@@ -16,7 +16,7 @@ APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl 
 
 .PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-browser demo bench sea check-bundles clean
 
-all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi and dist/
+all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi, bin/ and dist/
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 16
@@ -32,15 +32,26 @@ system-deps: ## lighttpd, Apache, htpasswd, Chromium, fail2ban, hyperfine (apt-g
 typecheck: deps ## strict TypeScript check
 	$(TSC) -p . --noEmit
 
-build: deps $(BUNDLES) dist/index.js dist/dbbasic-sessions.cjs ## bundle the CGI programs, the CLI and the library
+build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js dist/index.cjs dist/index.d.cts ## bundle the CGI programs, the CLI and the library
 
-# src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (issue 5): an import-only
+# src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (README, "Performance"): an import-only
 # entry, and modules loaded with import() on a rare path kept as strings until used.
 cgi-bin/%.cgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
-dist/dbbasic-sessions.cjs: src/cli.ts $(SOURCES)
-	@$(ESBUILD) $< $(ESFLAGS) --outfile=$@ && chmod 755 $@ && echo "built $@"
+# The command line, committed like cgi-bin/ so that `cp bin/dbbasic-sessions /usr/local/bin/` installs it;
+# bin/package.json makes Node run it as CommonJS inside this "type": "module" package.
+bin/dbbasic-sessions: src/cli.ts $(SOURCES) src/build/bundle.mjs
+	@node src/build/bundle.mjs $< $@ && echo "built $@"
+
+# The library for require(): one CommonJS file (dependencies included, as @noble/hashes is ES-module only),
+# and its types as .d.cts files (import paths ./x.js → ./x.cjs) so TypeScript's node16/nodenext
+# CommonJS projects see CommonJS declarations.
+dist/index.cjs: $(SOURCES)
+	@$(ESBUILD) src/index.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=$@ && echo "built $@"
+
+dist/index.d.cts: dist/index.js
+	@for f in dist/*.d.ts; do sed -E 's#((from |import\()"\./[^"]*)\.js"#\1.cjs"#g' "$$f" > "$${f%.d.ts}.d.cts"; done && echo "built dist/*.d.cts"
 
 dist/index.js: $(SOURCES) tsconfig.json
 	$(TSC) -p .
@@ -60,15 +71,15 @@ test-servers: all system-deps ## bats: real lighttpd and Apache
 demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
 	@bash examples/demo/run.sh
 
-bench: all ## benchmarks (SPEC §7), printed as a table
+bench: all ## benchmarks (README, "Performance"), printed as a table
 	@bash bench/run.sh
 
 sea: deps ## optional: one single-executable binary for every program, dist/sea/ (≈ 100 MB; see src/build/sea.sh)
 	@bash src/build/sea.sh
 
-check-bundles: build ## fail when committed cgi-bin/ differs from a fresh build
-	@git diff --exit-code --stat -- cgi-bin && test -z "$$(git status --porcelain -- cgi-bin)" \
-	  || { echo "cgi-bin/ differs from a fresh build: run make and commit cgi-bin/"; exit 1; }
+check-bundles: build ## fail when committed cgi-bin/ or bin/ differs from a fresh build
+	@git diff --exit-code --stat -- cgi-bin bin && test -z "$$(git status --porcelain -- cgi-bin bin)" \
+	  || { echo "cgi-bin/ or bin/ differs from a fresh build: run make and commit cgi-bin/ and bin/"; exit 1; }
 
 clean: ## remove build output
 	rm -rf dist

@@ -34,7 +34,7 @@ mkdir -p "$STATE/log" "$STATE/run"
 chmod 755 "$STATE"
 KEY_FILE=$STATE/session.key
 HTPASSWD=$STATE/htpasswd
-[ -s "$KEY_FILE" ] || "$NODE" "$REPO/dist/dbbasic-sessions.cjs" keygen > "$KEY_FILE"
+[ -s "$KEY_FILE" ] || "$NODE" "$REPO/bin/dbbasic-sessions" keygen > "$KEY_FILE"
 
 PASSWORD=${DEMO_PASSWORD:-$("$NODE" -e 'console.log(require("crypto").randomBytes(9).toString("base64url"))')}
 # A bcrypt ($2b$) htpasswd line, as `htpasswd -B` writes (bcryptjs is already a dependency).

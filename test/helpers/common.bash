@@ -3,7 +3,7 @@
 #
 #   assert_eq ACTUAL EXPECTED [WHAT]    fail, printing both, unless equal
 #   assert_match ACTUAL REGEX [WHAT]    fail unless ACTUAL matches the extended REGEX ([[ =~ ]])
-#   cli ARGS…                           run the built CLI (dist/dbbasic-sessions.cjs) with the
+#   cli ARGS…                           run the built CLI (bin/dbbasic-sessions) with the
 #                                       caller's environment; e.g. SECRET_KEY=… cli create ann
 #   urlencode STRING                    percent-encode every byte but A-Z a-z 0-9 . _ ~ -
 #   token_payload TOKEN                 the JSON inside a token (base64url-decoded payload)
@@ -28,7 +28,7 @@ assert_match() {
 }
 
 cli() {
-  "$TEST_REPO/dist/dbbasic-sessions.cjs" "$@"
+  "$TEST_REPO/bin/dbbasic-sessions" "$@"
 }
 
 token_payload() {

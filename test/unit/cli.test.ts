@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createSession, Keyring, verifySession } from "../../src/index.js";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const CLI = join(ROOT, "dist", "dbbasic-sessions.cjs");
+const CLI = join(ROOT, "bin", "dbbasic-sessions");
 const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 const OLD = "an-older-key-that-is-still-accepted-for-now";
 const BASE_ENV = { PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, LANG: "C.UTF-8" };

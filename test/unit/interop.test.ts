@@ -12,7 +12,7 @@ import { pyJsonString } from "../../src/pyjson.js";
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const PYTHON = "/usr/bin/python3";
 const SCRIPT = join(ROOT, "test", "python", "pysessions.py");
-const CLI = join(ROOT, "dist", "dbbasic-sessions.cjs");
+const CLI = join(ROOT, "bin", "dbbasic-sessions");
 const WHOAMI = join(ROOT, "cgi-bin", "whoami.cgi");
 const LOGIN = join(ROOT, "cgi-bin", "login.cgi");
 const KEY = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";

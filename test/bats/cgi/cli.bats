@@ -3,7 +3,7 @@
 
 load ../../helpers/cgi
 
-CLI=$TEST_REPO/dist/dbbasic-sessions.cjs
+CLI=$TEST_REPO/bin/dbbasic-sessions
 OLD_KEY=$(printf 'o%.0s' {1..40})
 
 # Runs the CLI under env -i with PATH and the NAME=VALUE variables given before "--".
