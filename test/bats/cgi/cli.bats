@@ -4,7 +4,7 @@
 load ../../helpers/cgi
 
 CLI=$TEST_REPO/bin/dbbasic-sessions
-OLD_KEY=$(printf 'o%.0s' {1..40})
+OLD_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 
 # Runs the CLI under env -i with PATH and the NAME=VALUE variables given before "--".
 dbs() {
