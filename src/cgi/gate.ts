@@ -1,11 +1,14 @@
 /**
- * gate.cgi — puts an existing CGI program behind the session (SPEC §4).
+ * gate.cgi — puts an existing CGI program behind the session.
  * Valid session: runs the target directly (no shell) with stdin, stdout and
- * stderr passed through and returns its exit status. Otherwise: 303 to the
- * login page for GET/HEAD, 401 for anything else. The rules live in ../gate.ts.
+ * stderr passed through. On a Node with process.execve (22.15+, 23.11+) the
+ * gate replaces itself with the target, so nothing of it stays alive; on older
+ * Node it runs the target as a child process and returns its exit status.
+ * Otherwise: 303 to the login page for GET/HEAD, 401 for anything else. The
+ * rules live in ../gate.ts.
  */
 import { readCookie } from "../cookie.js";
-import { checkTarget, gateRequest, GateTargetError, loginLocation, targetEnv, type GateTarget } from "../gate.js";
+import { checkTarget, execReady, gateRequest, GateTargetError, loginLocation, targetEnv, type GateTarget } from "../gate.js";
 import { decodeToken } from "../token.js";
 import { loadConfig } from "./config.js";
 import { HttpError, logLine, runCgi, textReply, type CgiEnv, type Reply } from "./http.js";
@@ -36,6 +39,31 @@ export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 10
     throw err;
   }
   return { run: target, env: targetEnv(env, target, userId, cfg.cookieName) };
+}
+
+type Execve = (file: string, args: string[], env: Record<string, string>) => never;
+
+/**
+ * Becomes the target with execve(), on a Node that has process.execve and when
+ * execve() will work (execReady: Node aborts the process when it fails). The
+ * target keeps our process id, stdin, stdout and stderr, and its exit status
+ * is ours; the gate's memory, its environment and its open files are gone.
+ * Returns false, having changed nothing that matters, when it cannot be used.
+ */
+function replaceWithTarget(target: GateTarget, env: Record<string, string>): boolean {
+  const execve: Execve | undefined = (process as unknown as { execve?: Execve }).execve;
+  if (typeof execve !== "function" || !execReady(target, env)) return false;
+  try {
+    process.chdir(target.cwd);
+  } catch {
+    return false; // the child path reports it
+  }
+  // Node ignores SIGPIPE and SIGXFSZ, and an ignored signal stays ignored across execve(); a
+  // handled one is reset to its default. So the target starts as a child process would.
+  const keep = () => {};
+  process.on("SIGPIPE", keep);
+  process.on("SIGXFSZ", keep);
+  return execve(target.realPath, [target.realPath], env);
 }
 
 /**
@@ -76,6 +104,7 @@ async function main(env: CgiEnv): Promise<void> {
     });
   }
   if ("reply" in decision) return runCgi(PROGRAM, () => decision.reply);
+  if (replaceWithTarget(decision.run, decision.env)) return; // not reached: execve() does not return
   try {
     process.exitCode = await runTarget(decision.run, decision.env);
   } catch (err) {
