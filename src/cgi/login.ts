@@ -1,16 +1,18 @@
 /**
  * login.cgi — issues a session (SPEC §4): for the user the server already
  * authenticated (REMOTE_USER), or for a username and password checked against
- * the htpasswd file named by HTPASSWD_FILE.
+ * the htpasswd file named by HTPASSWD_FILE. A visitor who already has a valid
+ * session is sent on to `next` instead of being shown the form.
  */
 import { readFileSync } from "node:fs";
 import { ConfigError } from "../errors.js";
 import { loadConfig } from "./config.js";
 import { loginPage } from "./html.js";
 import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
-import { htmlReply, issueSession, methodNotAllowed } from "./respond.js";
+import { htmlReply, issueSession, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
 
 const PROGRAM = "login.cgi";
+/** The message after a failed login; LOGIN_ERROR_TEXT replaces it (a site in another language). */
 const FAILED = "Invalid username or password.";
 /** Longer passwords fail unhashed: apr1 would run 1 000 MD5 rounds over all of it, bcrypt reads 72 bytes. */
 const MAX_PASSWORD = 1024;
@@ -25,7 +27,7 @@ function readHtpasswd(env: CgiEnv): string {
   }
 }
 
-export async function login(env: CgiEnv): Promise<Reply> {
+export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply> {
   const cfg = loadConfig(env);
   const method = env.REQUEST_METHOD ?? "GET";
   const action = env.SCRIPT_NAME ?? "";
@@ -39,7 +41,10 @@ export async function login(env: CgiEnv): Promise<Reply> {
   }
 
   if (method === "GET" || method === "HEAD") {
-    return htmlReply(200, loginPage({ action, next: queryParam(env, "next") ?? "/" }));
+    const next = queryParam(env, "next");
+    // Already logged in: no form to fill in, straight on (no new cookie).
+    if (sessionUser(cfg, env, now) !== undefined) return seeOther(next);
+    return htmlReply(200, loginPage({ action, next: next ?? "/" }, env.LOGIN_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
 
@@ -57,9 +62,9 @@ export async function login(env: CgiEnv): Promise<Reply> {
   if (!result.ok) {
     const why = result.reason === "unsupported-hash" ? " (unsupported hash type in HTPASSWD_FILE)" : "";
     logLine(PROGRAM, `login failed for user ${quoteForLog(user)} from ${env.REMOTE_ADDR ?? "-"}${why}`);
-    return htmlReply(401, loginPage({ action, next, username: user, error: FAILED }));
+    return htmlReply(401, loginPage({ action, next, username: user, error: env.LOGIN_ERROR_TEXT || FAILED }, env.LOGIN_TEMPLATE));
   }
   return issueSession(cfg, user, next);
 }
 
-void runCgi(PROGRAM, login);
+void runCgi(PROGRAM, (env) => login(env));

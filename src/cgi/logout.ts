@@ -1,18 +1,20 @@
 /**
  * logout.cgi — deletes the session cookie (SPEC §4). POST: 303 to `next`;
- * GET: a one-button page that posts to itself. Nothing is stored server-side.
+ * GET: a page saying who is logged in, with one button that posts to itself.
+ * Nothing is stored server-side.
  */
 import { serializeDeleteCookie } from "../cookie.js";
 import { loadConfig } from "./config.js";
 import { logoutPage } from "./html.js";
 import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
-import { htmlReply, methodNotAllowed, seeOther } from "./respond.js";
+import { htmlReply, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
 
-export function logout(env: CgiEnv): Reply {
+export function logout(env: CgiEnv, now = Date.now() / 1000): Reply {
   const cfg = loadConfig(env);
   const method = env.REQUEST_METHOD ?? "GET";
   if (method === "GET" || method === "HEAD") {
-    return htmlReply(200, logoutPage({ action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/" }));
+    const page = { action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/", user: sessionUser(cfg, env, now) ?? "" };
+    return htmlReply(200, logoutPage(page, env.LOGOUT_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
   checkOrigin(env);
@@ -22,4 +24,4 @@ export function logout(env: CgiEnv): Reply {
   return seeOther(next, [["Set-Cookie", serializeDeleteCookie(cfg.cookieName, cfg.flags)]]);
 }
 
-void runCgi("logout.cgi", logout);
+void runCgi("logout.cgi", (env) => logout(env));

@@ -1,9 +1,10 @@
 /** Replies that more than one program sends. */
-import { serializeSessionCookie } from "../cookie.js";
+import { readCookie, serializeSessionCookie } from "../cookie.js";
 import { createSession } from "../session.js";
+import { decodeToken } from "../token.js";
 import type { CgiConfig } from "./config.js";
 import { HTML_HEADERS, seeOtherPage } from "./html.js";
-import { HttpError, quoteForLog, textReply, type Reply } from "./http.js";
+import { HttpError, quoteForLog, textReply, type CgiEnv, type Reply } from "./http.js";
 import { safeNext } from "../redirect.js";
 
 export function htmlReply(status: number, body: string, headers: Array<[string, string]> = []): Reply {
@@ -20,6 +21,17 @@ export function seeOther(next: string | null | undefined, headers: Array<[string
 export function issueSession(cfg: CgiConfig, userId: string, next: string | null | undefined): Reply {
   const token = createSession(userId, cfg.ttl, { keys: cfg.keys, cookieName: cfg.cookieName });
   return seeOther(next, [["Set-Cookie", serializeSessionCookie(cfg.cookieName, token, cfg.ttl, cfg.flags)]]);
+}
+
+/** The user whose valid session cookie came with this request, or undefined (no cookie, or not valid). `now` in seconds. */
+export function sessionUser(cfg: CgiConfig, env: CgiEnv, now: number = Date.now() / 1000): string | undefined {
+  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
+  if (token === undefined) return undefined;
+  try {
+    return decodeToken(cfg.keys, token, now).userId;
+  } catch {
+    return undefined;
+  }
 }
 
 /** 405 with `Allow`, and the one log line every refused request gets. */

@@ -142,7 +142,7 @@ row() {
 NL=$'\n'
 J='Content-Type: application/json|Cache-Control: no-store'
 T='Content-Type: text/plain; charset=utf-8|Cache-Control: no-store'
-H="Content-Type: text/html; charset=utf-8|Cache-Control: no-store|Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'|X-Frame-Options: DENY"
+H="Content-Type: text/html; charset=utf-8|Cache-Control: no-store|Content-Security-Policy: default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'|X-Frame-Options: DENY"
 NEW_COOKIE='Set-Cookie: session=*.*; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000'
 DEL_COOKIE='Set-Cookie: session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0'
 NO_SESSION='^\{"error":"no valid session"\}$'

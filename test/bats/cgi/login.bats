@@ -291,3 +291,145 @@ expect_refused() { # USERNAME_HTML LOG
   cgi_run login.cgi REMOTE_USER=carol SECRET_KEY=CHANGE-ME-IN-PRODUCTION
   cgi_expect_refused 500 '.*too weak.*SECRET_KEY'
 }
+
+# --- already logged in, and pages in the site's own look (README, "Pages in your site's look")
+
+CSP="default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'"
+
+# A token for USER signed with CGI_KEY that expired at UNIXTIME (HMAC-SHA256 with openssl).
+expired_token() { # USER UNIXTIME
+  local payload sig
+  payload=$(printf '{"user_id": "%s", "expires": %s}' "$1" "$2" | base64 -w0 | tr '+/' '-_')
+  sig=$(printf '%s' "$payload" | openssl dgst -sha256 -hmac "$CGI_KEY" -r | cut -d' ' -f1)
+  printf '%s.%s' "$payload" "$sig"
+}
+
+# A template that shows every login placeholder, and a few that are not login's.
+login_template() {
+  printf '%s\n' '<!doctype html><title>Connexion</title><link rel="stylesheet" href="/site.css">' \
+    '<form method="post" action="{{action}}"><p class="error">{{error}}</p>' \
+    '<input name="username" value="{{ username }}"><input type="password" name="password">' \
+    '<input type="hidden" name="next" value="{{next}}">{{user}}{{Next}}{{{next}}}</form>' > "$BATS_TEST_TMPDIR/login.html"
+  printf '%s' "$BATS_TEST_TMPDIR/login.html"
+}
+
+@test "every HTML page carries the Content-Security-Policy that allows the site's own styles and images, no scripts" {
+  cgi_run login.cgi
+  assert_eq "$(cgi_header Content-Security-Policy)" "$CSP" CSP
+  post_form username=ann password=wrong
+  assert_eq "$(cgi_header Content-Security-Policy)" "$CSP" CSP
+}
+
+@test "GET with a valid session is sent on to next (303) without a new cookie or a form" {
+  cgi_run login.cgi HTTP_COOKIE="session=$(cgi_token ann)" QUERY_STRING='next=%2Fmembers%2F%3Fa%3D1'
+  assert_eq "$cgi_exit" 0 "exit status"
+  assert_eq "$cgi_status_line" "303 See Other" Status
+  assert_eq "$(cgi_header Location)" '/members/?a=1' Location
+  assert_eq "$(cgi_header Content-Type)" "$HTML" Content-Type
+  run -1 cgi_header Set-Cookie
+  [[ $cgi_body != *"<form"* ]]
+  assert_eq "$cgi_stderr" "" stderr
+  cgi_run login.cgi REQUEST_METHOD=HEAD HTTP_COOKIE="other=1; session=$(cgi_token ann)"
+  assert_eq "$cgi_status" 303 "HEAD status"
+  assert_eq "$(cgi_header Location)" / "Location without next"
+}
+
+@test "GET with a valid session sanitises next as a login does" {
+  for next in //evil.example '/\evil.example' 'http://evil.example/' '/%0D%0ASet-Cookie:%20x=1'; do
+    cgi_run login.cgi HTTP_COOKIE="session=$(cgi_token ann)" QUERY_STRING="next=$next"
+    assert_eq "$cgi_status" 303 status
+    assert_eq "$(cgi_header Location)" / "Location for $next"
+    run -1 cgi_header Set-Cookie
+  done
+}
+
+@test "GET with an expired, foreign or malformed session cookie shows the form, logging nothing" {
+  for cookie in "session=$(expired_token ann 1000)" "session=$(SECRET_KEY=$(printf 'f%.0s' {1..40})x cli create ann)" \
+      session=garbage "sid=$(cgi_token ann)"; do
+    cgi_run login.cgi HTTP_COOKIE="$cookie" QUERY_STRING=next=%2Fa
+    assert_eq "$cgi_status" 200 "status for $cookie"
+    assert_match "$cgi_body" '<input type="hidden" name="next" value="/a">' "form for $cookie"
+    assert_eq "$cgi_stderr" "" stderr
+  done
+  # The same token with a future expiry is a session: the check above is the expiry, not the format.
+  cgi_run login.cgi HTTP_COOKIE="session=$(expired_token ann $(( $(date +%s) + 600 )))"
+  assert_eq "$cgi_status" 303 "status for an unexpired hand-made token"
+}
+
+@test "SESSION_COOKIE names the cookie that counts as being logged in" {
+  cgi_run login.cgi SESSION_COOKIE=sid HTTP_COOKIE="sid=$(cgi_token ann)" QUERY_STRING=next=%2Fx
+  assert_eq "$cgi_status" 303 status
+  assert_eq "$(cgi_header Location)" /x Location
+}
+
+@test "POST with a valid session still checks the password: a wrong one answers 401" {
+  post_form username=ann password=wrong -- HTTP_COOKIE="session=$(cgi_token bob)"
+  expect_refused ann 'login.cgi: login failed for user "ann" from 192.0.2.7'
+}
+
+@test "LOGIN_TEMPLATE: GET fills in action and next, empty username and error; unknown placeholders are left out" {
+  cgi_run login.cgi LOGIN_TEMPLATE="$(login_template)" QUERY_STRING='next=%2Fa%3Fb%3D1%26c%3D%22%3E'
+  assert_eq "$cgi_status_line" "200 OK" Status
+  assert_eq "$(cgi_header Content-Type)" "$HTML" Content-Type
+  assert_eq "$(cgi_header Content-Security-Policy)" "$CSP" CSP
+  assert_eq "$(cgi_header X-Frame-Options)" DENY X-Frame-Options
+  assert_eq "$cgi_body" '<!doctype html><title>Connexion</title><link rel="stylesheet" href="/site.css">
+<form method="post" action="/cgi-bin/login.cgi"><p class="error"></p>
+<input name="username" value=""><input type="password" name="password">
+<input type="hidden" name="next" value="/a?b=1&amp;c=&quot;&gt;">{/a?b=1&amp;c=&quot;&gt;}</form>
+' body
+  assert_eq "$cgi_stderr" "" stderr
+}
+
+@test "LOGIN_TEMPLATE: a failed login fills in the username and the error, escaped, with 401" {
+  post_form username='x"><b>{{next}}}}' password=wrong next='/n"{{username}}' -- LOGIN_TEMPLATE="$(login_template)"
+  assert_eq "$cgi_status_line" "401 Unauthorized" Status
+  run -1 cgi_header Set-Cookie
+  assert_eq "$cgi_body" '<!doctype html><title>Connexion</title><link rel="stylesheet" href="/site.css">
+<form method="post" action="/cgi-bin/login.cgi"><p class="error">Invalid username or password.</p>
+<input name="username" value="x&quot;&gt;&lt;b&gt;{{next}}}}"><input type="password" name="password">
+<input type="hidden" name="next" value="/n&quot;{{username}}">{/n&quot;{{username}}}</form>
+' body
+  assert_eq "$cgi_stderr" 'login.cgi: login failed for user "x\"><b>{{next}}}}" from 192.0.2.7' stderr
+}
+
+@test "LOGIN_ERROR_TEXT replaces the error message, with and without a template, escaped" {
+  post_form username=ann password=wrong -- LOGIN_TEMPLATE="$(login_template)" LOGIN_ERROR_TEXT='Nom ou mot de passe <faux>.'
+  assert_eq "$cgi_status" 401 status
+  assert_match "$cgi_body" '<p class="error">Nom ou mot de passe &lt;faux&gt;\.</p>' "templated error"
+  post_form username=ann password=wrong -- LOGIN_ERROR_TEXT='Benutzername oder Passwort falsch.'
+  assert_eq "$cgi_status" 401 status
+  assert_match "$cgi_body" '<p class="error" role="alert">Benutzername oder Passwort falsch\.</p>' "built-in error"
+  [[ $cgi_body != *"$FAILED"* ]]
+}
+
+@test "LOGIN_TEMPLATE: a successful login is the same 303 and cookie" {
+  post_form username=ann password=ann-secret next=/account -- LOGIN_TEMPLATE="$(login_template)"
+  expect_session ann /account
+}
+
+@test "an unreadable LOGIN_TEMPLATE answers 500 with one line naming it" {
+  cgi_run login.cgi LOGIN_TEMPLATE="$BATS_TEST_TMPDIR/missing.html"
+  cgi_expect_refused 500 "LOGIN_TEMPLATE \"${BATS_TEST_TMPDIR//./\\.}/missing\\.html\" cannot be read \\(ENOENT\\)\$"
+  cgi_run login.cgi LOGIN_TEMPLATE="$BATS_TEST_TMPDIR"
+  cgi_expect_refused 500 'LOGIN_TEMPLATE ".*" is not a regular file \(a directory\)$'
+  cgi_run login.cgi LOGIN_TEMPLATE=/dev/zero
+  cgi_expect_refused 500 'LOGIN_TEMPLATE "/dev/zero" is not a regular file \(a character device\)$'
+}
+
+@test "a failed login with an unreadable LOGIN_TEMPLATE answers 500 and still logs the failed login first" {
+  post_form username=ann password=wrong -- LOGIN_TEMPLATE=/nonexistent/login.html
+  assert_eq "$cgi_status_line" "500 Internal Server Error" Status
+  assert_eq "$cgi_body" $'Internal Server Error\n' body
+  run -1 cgi_header Set-Cookie
+  assert_eq "$cgi_stderr" 'login.cgi: login failed for user "ann" from 192.0.2.7
+login.cgi: LOGIN_TEMPLATE "/nonexistent/login.html" cannot be read (ENOENT)' stderr
+}
+
+@test "LOGIN_TEMPLATE is not read where no page is shown: REMOTE_USER and an existing session" {
+  cgi_run login.cgi LOGIN_TEMPLATE=/nonexistent/login.html REMOTE_USER=carol QUERY_STRING=next=%2Fh
+  expect_session carol /h
+  cgi_run login.cgi LOGIN_TEMPLATE=/nonexistent/login.html HTTP_COOKIE="session=$(cgi_token ann)"
+  assert_eq "$cgi_status" 303 status
+  assert_eq "$cgi_stderr" "" stderr
+}

@@ -5,6 +5,7 @@ load ../../helpers/cgi
 
 FORM=application/x-www-form-urlencoded
 DELETE='session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0'
+CSP="default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'"
 
 # 303 to LOCATION deleting COOKIE (default: the session cookie), nothing logged.
 expect_deleted() { # LOCATION [SET_COOKIE]
@@ -57,10 +58,64 @@ expect_deleted() { # LOCATION [SET_COOKIE]
   assert_eq "$cgi_status_line" "200 OK" Status
   assert_eq "$(cgi_header Content-Type)" 'text/html; charset=utf-8' Content-Type
   assert_eq "$(cgi_header Cache-Control)" no-store Cache-Control
+  assert_eq "$(cgi_header Content-Security-Policy)" "$CSP" CSP
   run -1 cgi_header Set-Cookie
   assert_match "$cgi_body" '<form method="post" action="/cgi-bin/logout\.cgi"><input type="hidden" name="next" value="/&quot;x"><button type="submit">Log out</button></form>' form
   assert_eq "$(grep -o '<button' <<<"$cgi_body" | wc -l)" 1 buttons
   assert_eq "$cgi_stderr" "" stderr
+}
+
+@test "GET with a valid session says who is logged in" {
+  cgi_run logout.cgi HTTP_COOKIE="session=$(cgi_token alice)"
+  assert_eq "$cgi_status" 200 status
+  run -1 cgi_header Set-Cookie
+  assert_match "$cgi_body" '<h1>Log out</h1><p>Logged in as <strong>alice</strong>\.</p><form method="post" action="/cgi-bin/logout\.cgi"><input type="hidden" name="next" value="/"><button type="submit">Log out</button></form>' page
+  assert_eq "$cgi_stderr" "" stderr
+}
+
+@test "GET names the user HTML-escaped" {
+  cgi_run logout.cgi HTTP_COOKIE="session=$(cgi_token "<b>\"O'Neil\" & co</b>")"
+  assert_match "$cgi_body" '<p>Logged in as <strong>&lt;b&gt;&quot;O&#39;Neil&quot; &amp; co&lt;/b&gt;</strong>\.</p>' page
+  [[ $cgi_body != *"<b>"* ]]
+}
+
+@test "GET without a valid session says so and still offers the button, logging nothing" {
+  for cookie in '' session=garbage "session=$(SECRET_KEY=$(printf 'f%.0s' {1..40})x cli create ann)" "sid=$(cgi_token ann)"; do
+    cgi_run logout.cgi HTTP_COOKIE="$cookie"
+    assert_eq "$cgi_status" 200 "status for '$cookie'"
+    assert_match "$cgi_body" '<h1>Log out</h1><p>You are not logged in\.</p><form method="post" action="/cgi-bin/logout\.cgi">' "page for '$cookie'"
+    [[ $cgi_body != *"Logged in as"* ]]
+    assert_eq "$cgi_stderr" "" stderr
+  done
+}
+
+@test "LOGOUT_TEMPLATE: GET fills in user, action and next, escaped; other placeholders are left out" {
+  printf '%s\n' '<body data-user="{{user}}"><p>Angemeldet als {{ user }}</p>' \
+    '<form method="post" action="{{action}}"><input type="hidden" name="next" value="{{next}}"><button>Abmelden</button></form>{{username}}{{error}}</body>' \
+    > "$BATS_TEST_TMPDIR/logout.html"
+  cgi_run logout.cgi LOGOUT_TEMPLATE="$BATS_TEST_TMPDIR/logout.html" HTTP_COOKIE="session=$(cgi_token 'a<b>{{next}}')" QUERY_STRING='next=%2Fbye%22%7B%7Buser%7D%7D'
+  assert_eq "$cgi_status_line" "200 OK" Status
+  assert_eq "$(cgi_header Content-Type)" 'text/html; charset=utf-8' Content-Type
+  assert_eq "$(cgi_header Content-Security-Policy)" "$CSP" CSP
+  run -1 cgi_header Set-Cookie
+  assert_eq "$cgi_body" '<body data-user="a&lt;b&gt;{{next}}"><p>Angemeldet als a&lt;b&gt;{{next}}</p>
+<form method="post" action="/cgi-bin/logout.cgi"><input type="hidden" name="next" value="/bye&quot;{{user}}"><button>Abmelden</button></form></body>
+' body
+  assert_eq "$cgi_stderr" "" stderr
+  cgi_run logout.cgi LOGOUT_TEMPLATE="$BATS_TEST_TMPDIR/logout.html"
+  assert_match "$cgi_body" '^<body data-user=""><p>Angemeldet als </p>' "without a session"
+}
+
+@test "an unreadable LOGOUT_TEMPLATE answers 500 with one line naming it" {
+  cgi_run logout.cgi LOGOUT_TEMPLATE=/nonexistent/logout.html HTTP_COOKIE="session=$(cgi_token ann)"
+  cgi_expect_refused 500 'LOGOUT_TEMPLATE "/nonexistent/logout\.html" cannot be read \(ENOENT\)$'
+  cgi_run logout.cgi LOGOUT_TEMPLATE=/dev/null
+  cgi_expect_refused 500 'LOGOUT_TEMPLATE "/dev/null" is not a regular file \(a character device\)$'
+}
+
+@test "LOGOUT_TEMPLATE is not read by POST: logging out works whatever it names" {
+  cgi_run logout.cgi REQUEST_METHOD=POST LOGOUT_TEMPLATE=/nonexistent/logout.html QUERY_STRING=next=%2Fq
+  expect_deleted /q
 }
 
 @test "a POST whose Origin names another host is refused with 403 and deletes nothing" {
