@@ -1,4 +1,4 @@
-// `make bench` (SPEC §7, issue 5): one run, one table, each figure beside its
+// `make bench` (README, "Performance"): one run, one table, each figure beside its
 // reference measured in the same run. Started by bench/run.sh, which checks the
 // tools and clears NODE_EXTRA_CA_CERTS.
 //
@@ -27,7 +27,7 @@ const PYTHON = "/usr/bin/python3";
 const P = TINY
   ? { rounds: 3, warmup: 1, sampleMs: 30, samples: 1, wrkSeconds: 1, connections: 1 }
   : { rounds: 100, warmup: 5, sampleMs: 500, samples: 7, wrkSeconds: 10, connections: cpus().length };
-const GOAL = 1.1; // issue 5: whoami, logout, REMOTE_USER login and gate at most 1.10 × `node -e 0`
+const GOAL = 1.1; // README, "Performance": whoami, logout, REMOTE_USER login and gate at most 1.10 × `node -e 0`
 const BCRYPT_COST = Number(process.env.BENCH_BCRYPT_COST ?? 5); // what `htpasswd -B` writes by default
 const USER = "bench-user";
 
@@ -262,7 +262,7 @@ const results = {
 };
 const { renderText, renderMarkdown } = await import("./report.mjs");
 console.log(renderText(results));
-if (lighttpdRows.some((r) => r.errors > 0)) fail("lighttpd answered with errors (SPEC §7: the error count must be 0)");
+if (lighttpdRows.some((r) => r.errors > 0)) fail("lighttpd answered with errors (the error count must be 0)");
 if (TINY) {
   writeFileSync(join(work, "latest.json"), JSON.stringify(results, null, 2));
   renderMarkdown(results);

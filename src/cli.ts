@@ -1,5 +1,5 @@
 /**
- * dbbasic-sessions — the command line (SPEC §5), so shell, Perl or PHP pages
+ * dbbasic-sessions — the command line (README, "Command line"), so shell, Perl or PHP pages
  * can make and check the same tokens.
  */
 import { KeyConfigError, SessionCreateError } from "./errors.js";

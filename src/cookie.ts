@@ -2,8 +2,8 @@
  * Reading and writing the session cookie (RFC 6265). Reading follows jshttp's
  * `cookie` parser (first occurrence of a name wins, never throws) for the one
  * name we look up; the library itself cost ≈ 0.25 ms of start-up per request,
- * loading and running code for every cookie (issue 5, `make bench`).
- * Serialising is ours because the attribute set is fixed by SPEC §4.
+ * loading and running code for every cookie (`make bench`).
+ * Serialising is ours because the attribute set is fixed (README, "Behaviour worth knowing").
  */
 
 // RFC 6265 §4.1.1: cookie-name = token (RFC 2616 §2.2): any CHAR except CTLs or separators.

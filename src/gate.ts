@@ -1,5 +1,5 @@
 /**
- * gate.cgi's rules (SPEC §4), kept apart from the process plumbing in
+ * gate.cgi's rules (README, "Protect an existing CGI script"), kept apart from the process plumbing in
  * `cgi/gate.ts`: which file a request names, whether that file may be run,
  * the environment the protected program gets, and where an anonymous visitor
  * is sent.

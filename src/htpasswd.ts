@@ -4,7 +4,7 @@
  * bcrypt comes from bcryptjs (pure JS, so the CGI file stays self-contained)
  * and is loaded only when a bcrypt hash is checked; MD5 and SHA-1 come from
  * @noble/hashes (audited, pure JS). login.cgi loads this module only for a form
- * POST (issue 5).
+ * POST (start-up time, `make bench`).
  */
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { utf8ToBytes } from "@noble/hashes/utils.js";

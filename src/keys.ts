@@ -1,5 +1,5 @@
 /**
- * Key loading, fail closed (SPEC §2). There is no default key, ever: a missing,
+ * Key loading, fail closed (README, "Configuration"). There is no default key, ever: a missing,
  * empty, short or well-known key refuses to sign or verify anything.
  */
 import { readFileSync, statSync } from "node:fs";
@@ -25,7 +25,7 @@ function checkKey(key: string, what: string, fix: string): void {
     throw new KeyConfigError("ERR_KEY_MISSING", `${what} is empty: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
   if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
-    // Every refusal names the variable to set (SPEC §2), not only "too weak".
+    // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
     throw new KeyConfigError("ERR_KEY_WEAK", `${what} is too weak: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
 }
@@ -67,7 +67,7 @@ export class Keyring {
 
 /** Splits `SECRET_KEY_FALLBACKS` on whitespace and commas. */
 export function parseFallbacks(value: string | undefined): string[] {
-  if (!value) return []; // the usual case, without a first regex split (≈ 40 µs of start-up, issue 5)
+  if (!value) return []; // the usual case, without a first regex split (≈ 40 µs of start-up, `make bench`)
   return value.split(/[\s,]+/).filter((k) => k.length > 0);
 }
 

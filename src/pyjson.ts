@@ -1,7 +1,7 @@
 /**
  * The JSON that Python's `json.dumps` writes by default (ensure_ascii=True,
  * separators ", " and ": "), for the one object shape a token carries.
- * Byte-identical output is what makes Node and Python tokens interchangeable (SPEC §1).
+ * Byte-identical output is what makes Node and Python tokens interchangeable.
  */
 
 const HEX = "0123456789abcdef";

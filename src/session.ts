@@ -1,5 +1,5 @@
 /**
- * The public session API (SPEC §3): createSession, getSession, destroySession.
+ * The public session API (README, "Library"): createSession, getSession, destroySession.
  * Keys and the clock are parameters whose defaults read the environment and
  * the system clock, so tests never sleep and never touch process.env.
  */
@@ -101,7 +101,7 @@ export function getSession(token: string | null | undefined, options: SessionOpt
   try {
     return decodeToken(keys, token, nowSeconds(options)).userId;
   } catch {
-    return null; // every failure is simply "no session" (SPEC §1)
+    return null; // every failure is simply "no session"
   }
 }
 

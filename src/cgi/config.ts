@@ -1,4 +1,4 @@
-/** The configuration every CGI program shares (SPEC §4), read from the environment. */
+/** The configuration every CGI program shares (README, "Configuration"), read from the environment. */
 import { assertCookieName, type CookieFlags } from "../cookie.js";
 import { ConfigError } from "../errors.js";
 import { keyFileWarning, keyringFromEnv, type Keyring } from "../keys.js";

@@ -1,5 +1,5 @@
 /**
- * whoami.cgi — who the session cookie says you are (SPEC §4).
+ * whoami.cgi — who the session cookie says you are (README, "What you get").
  * 200 + `{"user_id","expires"}` (and a renewed cookie when under half the TTL is left), else 401.
  */
 import { serializeSessionCookie, readCookie } from "../cookie.js";

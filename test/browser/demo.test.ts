@@ -1,6 +1,6 @@
 /**
  * The demo site (`make demo`, examples/demo/run.sh) in a real headless
- * Chromium (issue 3): a real lighttpd on a free port, login.cgi, gate.cgi in
+ * Chromium (README, "The demo"): a real lighttpd on a free port, login.cgi, gate.cgi in
  * front of an unchanged shell CGI script, and logout.cgi.
  *
  * On failure a screenshot is kept under test/artifacts/ and its path printed.

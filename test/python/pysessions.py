@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The Python dbbasic-sessions 3.x algorithm, as published, for interop tests (SPEC §1).
+"""The Python dbbasic-sessions 3.x algorithm, as published, for interop tests.
 
 Standard library only; run with /usr/bin/python3. Keys and the clock are arguments,
 never the environment, so every result is reproducible.

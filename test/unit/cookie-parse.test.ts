@@ -1,4 +1,4 @@
-// readCookie reads one name the way jshttp's `cookie` parses the whole header (issue 5 dropped
+// readCookie reads one name the way jshttp's `cookie` parses the whole header (start-up time dropped
 // the library from the bundles for start-up time); this checks the two agree on any header.
 import { parseCookie } from "cookie";
 import fc from "fast-check";

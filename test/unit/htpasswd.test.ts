@@ -1,6 +1,6 @@
 /**
  * htpasswd checking (src/htpasswd.ts) against entries written by the real
- * `htpasswd` binary (apache2-utils), and the timing path of issue 4: an
+ * `htpasswd` binary (apache2-utils), and the timing path (SECURITY.md, "Timing"): an
  * unknown user does the same hash work as a known user with a wrong password.
  * The work is observed through spies that call the real bcrypt/MD5/SHA-1
  * (never the clock).

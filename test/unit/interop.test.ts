@@ -1,4 +1,4 @@
-// Issue 2 item 8 (interop) and item 2 (golden vectors): tokens cross-checked both ways
+// Interop and golden vectors: tokens cross-checked both ways
 // with the Python algorithm (test/python/pysessions.py, stdlib only) run by /usr/bin/python3.
 // Nothing is skipped: a missing python3 fails these tests.
 import { spawnSync } from "node:child_process";

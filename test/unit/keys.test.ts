@@ -1,4 +1,4 @@
-// SPEC §2: keys fail closed. No key, an empty, short or well-known key refuses everything,
+// README, "Configuration": keys fail closed. No key, an empty, short or well-known key refuses everything,
 // with a typed error that says what to set and how to generate a key.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

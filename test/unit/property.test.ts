@@ -1,5 +1,5 @@
 /**
- * Property-based tests (issue 4), with fast-check: seeded and reproducible
+ * Property-based tests, with fast-check: seeded and reproducible
  * (FC_SEED=<n> re-runs another seed), over 100 000 generated cases per run.
  *
  * - create → get round-trips for any user id (astral, lone surrogates, controls, quotes);

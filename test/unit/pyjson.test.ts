@@ -1,4 +1,4 @@
-// SPEC §1: the JSON inside a token is exactly what Python's json.dumps writes by default.
+// The JSON inside a token is exactly what Python's json.dumps writes by default.
 // Python itself is consulted in interop.test.ts; here the expected strings are written out by hand.
 import { describe, expect, it } from "vitest";
 import { pyDumpsSession, pyJsonString } from "../../src/pyjson.js";

@@ -1,4 +1,4 @@
-// queryParam reads QUERY_STRING without URLSearchParams on the common path (issue 5: its first
+// queryParam reads QUERY_STRING without URLSearchParams on the common path (start-up time: its first
 // use costs start-up time); it must answer exactly what URLSearchParams#get answers.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

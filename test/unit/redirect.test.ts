@@ -1,4 +1,4 @@
-// SPEC §4: redirect targets are local paths only; anything else becomes "/".
+// README, "Behaviour worth knowing": redirect targets are local paths only; anything else becomes "/".
 import { describe, expect, it } from "vitest";
 import { safeNext } from "../../src/index.js";
 

@@ -1,4 +1,4 @@
-// SPEC §1: the wire format and the exact rules for a valid token.
+// The wire format and the exact rules for a valid token.
 import { describe, expect, it } from "vitest";
 import { decodeToken, encodeToken, Keyring, MAX_TOKEN_LENGTH, TokenInvalidError } from "../../src/index.js";
 

@@ -1,4 +1,4 @@
-// Golden vectors (issue 2, item 2): tokens the Python algorithm made for a fixed user, expiry
+// Golden vectors: tokens the Python algorithm made for a fixed user, expiry
 // and key (test/python/pysessions.py vectors > test/unit/vectors.json). Node must make the
 // same bytes. interop.test.ts re-runs Python and checks this file has not drifted.
 import { readFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The hostile-input battery (issue 4): each program run as a CGI process with
+# The hostile-input battery (SECURITY.md, "Hostile input"): each program run as a CGI process with
 # what scanners and attackers send. Table-driven: every row below is one test,
 #
 #   row "NAME" "STATUS" "HEADERS" "BODY_RE" "LOG_RE" [--user USER] -- CGI_RUN_ARGS…

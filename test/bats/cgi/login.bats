@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# login.cgi run as a CGI process (SPEC §4): the form, htpasswd logins, REMOTE_USER logins,
+# login.cgi run as a CGI process (README, "What you get"): the form, htpasswd logins, REMOTE_USER logins,
 # and every refusal with its exact status, headers, body and log line.
 
 load ../../helpers/cgi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# whoami.cgi run as a CGI process (SPEC §4): who the session cookie says you are.
+# whoami.cgi run as a CGI process (README, "What you get"): who the session cookie says you are.
 
 load ../../helpers/cgi
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Load through real servers (issue 4): 1 100 requests from 12 concurrent
+# Load through real servers: 1 100 requests from 12 concurrent
 # keep-alive clients through a real lighttpd, then the same through a real
 # Apache (2 200 in all), to whoami.cgi and login.cgi (form and Basic auth) with
 # three users' cookies. Every response is checked for its user by
