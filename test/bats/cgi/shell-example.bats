@@ -150,3 +150,14 @@ expect_500() { # EXIT_STATUS REASON_REGEX
   cgi_run "$MEMBERS" HTTP_COOKIE="session=$(cgi_token ann)"
   expect_500 127 'dbbasic-sessions: not found$'
 }
+
+@test "the README's shell example is examples/shell/members.cgi from its PATH line on, verbatim" {
+  # The indented block after the paragraph that links the example, indentation removed.
+  readme=$(awk '/\(examples\/shell\/members\.cgi\) is a whole/ { found = 1; next }
+                found && /^    / { inblock = 1; print substr($0, 5); next }
+                found && inblock && /^$/ { print ""; next }
+                found && inblock { exit }' "$TEST_REPO/README.md")
+  example=$(sed -n '/^: "\${PATH:=/,$p' "$MEMBERS")
+  [ -n "$example" ]
+  assert_eq "$readme" "$example" "README block"
+}
