@@ -1,0 +1,237 @@
+#!/usr/bin/env bats
+# README "Install on Debian and Ubuntu", run as written on the stock Debian
+# package of one server (DEBIAN_SERVER: apache2 or lighttpd). Started by
+# test/debian/enter.sh, inside private mount, network and PID namespaces over
+# copies of /etc and empty /var/www, /usr/lib/cgi-bin, /var/log: the README's
+# blocks run verbatim (a2enmod, lighty-enable-mod, service … restart), the
+# real server listens on its stock port 80 of the namespace's own loopback,
+# and a real fail2ban-server runs the shipped jail.
+#
+# The only thing added to what the README says: fail2ban's ban action is
+# "dummy" (it writes the ban to a file; the machine has no firewall tools),
+# set in /etc/fail2ban/jail.d/zz-test.local before fail2ban starts. The
+# failing client uses 127.0.0.2, an address fail2ban does not count as its own.
+
+load ../../helpers/servers
+
+SERVER=${DEBIAN_SERVER:?run me through test/debian/enter.sh}
+BASE=http://127.0.0.1
+README=$TEST_REPO/README.md
+TRANSCRIPT=${DEBIAN_SCRATCH:-/tmp}/commands-$SERVER.txt
+BANS=${DEBIAN_SCRATCH:-/tmp}/bans-$SERVER
+case $SERVER in
+  apache2) ERROR_LOG=/var/log/apache2/error.log JAIL=dbbasic-sessions-apache ;;
+  lighttpd) ERROR_LOG=/var/log/lighttpd/cgi-error.log JAIL=dbbasic-sessions-lighttpd ;;
+esac
+
+# readme_block NAME — the commands of the fenced block after <!-- debian:NAME -->.
+readme_block() {
+  awk -v mark="<!-- debian:$1 -->" '
+    $0 == mark { found = 1; next }
+    found == 1 && /^```/ { found = 2; next }
+    found == 2 && /^```/ { exit }
+    found == 2 { print }' "$README"
+}
+
+# run_readme NAME [STDIN] — run that block as written from the repository
+# root, as root, each command echoed to the transcript (bash -x).
+run_readme() {
+  local block
+  block=$(readme_block "$1")
+  [ -n "$block" ] || { echo "README has no block debian:$1" >&2; return 1; }
+  printf '### README block debian:%s\n%s\n' "$1" "$block" >> "$TRANSCRIPT"
+  (cd "$TEST_REPO" && printf '%s' "${2:-}" | bash -euo pipefail -c "$block") >> "$TRANSCRIPT" 2>&1 || {
+    echo "README block debian:$1 failed:" >&2
+    cat "$TRANSCRIPT" >&2
+    return 1
+  }
+}
+
+# wait_until SECONDS WHAT COMMAND… — poll COMMAND on a wall-clock deadline.
+wait_until() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" > /dev/null 2>&1; do
+    if ((SECONDS >= deadline)); then
+      echo "gave up waiting for $what after ${1}s" >&2
+      return 1
+    fi
+    sleep 0.1
+  done
+}
+
+# A protected program in each place the README names, a stray .cgi in the
+# document root, and a page that is not a program at all.
+install_site() {
+  local body='#!/bin/sh
+printf "Content-Type: text/plain\r\n\r\n"
+echo "protected program $0"
+env | grep -E "^(REMOTE_USER|AUTH_TYPE|SECRET_KEY|SECRET_KEY_FILE|HTPASSWD_FILE)=" | sort
+echo "cookie=${HTTP_COOKIE:-}"'
+  printf '%s\n' "$body" > /var/www/html/secret.pcgi
+  printf '%s\n' "$body" > /usr/lib/cgi-bin/secret.pcgi
+  printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nSTRAY RAN\\n"\n' > /var/www/html/stray.cgi
+  chmod 755 /var/www/html/secret.pcgi /usr/lib/cgi-bin/secret.pcgi /var/www/html/stray.cgi
+  echo '<p>home</p>' > /var/www/html/index.html
+}
+
+setup_file() {
+  : > "$TRANSCRIPT"
+  install_site
+  run_readme common $'alice-pass\nalice-pass\n'
+  run_readme "$SERVER"
+  wait_until 30 "$SERVER on port 80" curl -sf -o /dev/null "$BASE/index.html"
+  printf '[%s]\naction = dummy[target="%s"]\n' "$JAIL" "$BANS" > /etc/fail2ban/jail.d/zz-test.local
+  run_readme "fail2ban-$SERVER"
+  wait_until 60 "fail2ban's $JAIL jail" fail2ban-client status "$JAIL"
+}
+
+teardown_file() {
+  service fail2ban stop > /dev/null 2>&1 || true
+  service "$SERVER" stop > /dev/null 2>&1 || true
+}
+
+# login_as USER PASS — a form login; sets COOKIE to the session cookie's value.
+login_as() {
+  http_request -d "username=$1&password=$2&next=/secret.pcgi" "$BASE/cgi-bin/login.cgi"
+  assert_eq "$http_status" 303 "login status"
+  COOKIE=$(http_header Set-Cookie | sed -n 's/^session=\([^;]*\);.*/\1/p')
+  [ -n "$COOKIE" ]
+}
+
+@test "$SERVER: the README's commands ran on the stock package, with the modules Debian uses" {
+  grep -q '^a2enmod cgid actions$\|^lighty-enable-mod cgi dbbasic-sessions$' "$TRANSCRIPT"
+  if [ "$SERVER" = apache2 ]; then
+    run -0 apache2ctl -M
+    assert_match "$output" "mpm_event_module" "Debian's default MPM"
+    assert_match "$output" "cgid_module" "mod_cgid"
+    assert_match "$output" "actions_module" "mod_actions"
+    assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions.conf)" ../conf-available/dbbasic-sessions.conf a2enconf
+  else
+    assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" $'10-cgi.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
+    run -0 lighttpd -tt -f /etc/lighttpd/lighttpd.conf
+  fi
+  assert_eq "$(stat -c '%U:%G %a' /etc/dbbasic-sessions /etc/dbbasic-sessions/key /etc/dbbasic-sessions/htpasswd)" \
+    $'root:www-data 750\nroot:www-data 640\nroot:www-data 640' "owners and modes"
+  assert_match "$(cat /etc/dbbasic-sessions/key)" '^[0-9a-f]{64}$' key
+  assert_match "$(cat /etc/dbbasic-sessions/htpasswd)" '^alice:\$2y\$' "bcrypt entry"
+  assert_eq "$(stat -c %a /usr/local/bin/dbbasic-sessions)" 755 "command line installed"
+}
+
+@test "$SERVER: a stranger asking for a .pcgi in the document root is sent to the login form" {
+  http_request "$BASE/secret.pcgi?a=1"
+  assert_eq "$http_status" 303 status
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fsecret.pcgi%3Fa%3D1" Location
+  assert_eq "$(http_header Set-Cookie)" "" "no cookie"
+  [[ $http_body != *"protected program"* ]]
+}
+
+@test "$SERVER: a stranger asking for a .pcgi in /cgi-bin/ is sent to the login form too" {
+  http_request "$BASE/cgi-bin/secret.pcgi"
+  assert_eq "$http_status" 303 status
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fcgi-bin%2Fsecret.pcgi" Location
+  [[ $http_body != *"protected program"* ]]
+}
+
+@test "$SERVER: a path after a protected program's name does not get it past the gate" {
+  local url
+  for url in /secret.pcgi/extra /cgi-bin/secret.pcgi/extra; do
+    http_request "$BASE$url"
+    assert_eq "$http_status" 303 "status of $url"
+    assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=$(urlencode "$url")" "Location of $url"
+    [[ $http_body != *"protected program"* ]]
+  done
+}
+
+@test "$SERVER: a stray .cgi in the document root is neither run nor handed out" {
+  http_request "$BASE/stray.cgi"
+  assert_eq "$http_status" 403 status
+  [[ $http_body != *"STRAY"* ]]
+}
+
+@test "$SERVER: a direct request for gate.cgi with a path after it runs nothing" {
+  login_as alice alice-pass
+  http_request -b "session=$COOKIE" "$BASE/cgi-bin/gate.cgi/secret.pcgi"
+  assert_eq "$http_status" 500 status
+  [[ $http_body != *"protected program"* ]]
+  wait_until 10 "gate.cgi's line in $ERROR_LOG" grep -q '^gate\.cgi: .*secret\.pcgi' "$ERROR_LOG"
+}
+
+@test "$SERVER: form login, then both protected programs run as alice, without the key or the cookie" {
+  login_as alice alice-pass
+  assert_eq "$(http_header Location)" /secret.pcgi Location
+  assert_match "$(http_header Set-Cookie)" "^session=[A-Za-z0-9_=-]+\.[0-9a-f]{64}; HttpOnly; SameSite=Lax; Path=/; Max-Age=2592000$" Set-Cookie
+  local url expected
+  for url in /secret.pcgi /cgi-bin/secret.pcgi; do
+    http_request -b "session=$COOKIE; theme=dark" "$BASE$url"
+    assert_eq "$http_status" 200 "status of $url"
+    case $url in
+      /secret.pcgi) expected="protected program /var/www/html/secret.pcgi" ;;
+      *) expected="protected program /usr/lib/cgi-bin/secret.pcgi" ;;
+    esac
+    assert_eq "$http_body" "$expected
+AUTH_TYPE=Cookie
+HTPASSWD_FILE=/etc/dbbasic-sessions/htpasswd
+REMOTE_USER=alice
+cookie=theme=dark
+" "body of $url"
+  done
+}
+
+@test "$SERVER: whoami.cgi answers for the session and 401 without one" {
+  login_as alice alice-pass
+  http_request -b "session=$COOKIE" "$BASE/cgi-bin/whoami.cgi"
+  assert_eq "$http_status" 200 status
+  assert_match "$http_body" '^\{"user_id":"alice","expires":[0-9]+\}$' body
+  http_request "$BASE/cgi-bin/whoami.cgi"
+  assert_eq "$http_status" 401 "status without a cookie"
+  assert_eq "$http_body" '{"error":"no valid session"}' "body without a cookie"
+}
+
+@test "$SERVER: Basic-auth login at /auth/login.cgi issues the session; a wrong password is the server's 401" {
+  http_request -u alice:alice-pass "$BASE/auth/login.cgi?next=/secret.pcgi"
+  assert_eq "$http_status" 303 status
+  assert_eq "$(http_header Location)" /secret.pcgi Location
+  local cookie
+  cookie=$(http_header Set-Cookie | sed -n 's/^session=\([^;]*\);.*/\1/p')
+  http_request -b "session=$cookie" "$BASE/secret.pcgi"
+  assert_eq "$http_status" 200 "protected page with the Basic-auth session"
+  http_request -u alice:wrong "$BASE/auth/login.cgi"
+  assert_eq "$http_status" 401 "wrong password"
+  assert_eq "$(http_header Set-Cookie)" "" "no cookie"
+}
+
+@test "$SERVER: logout deletes the cookie" {
+  http_request -X POST -d 'next=/' "$BASE/cgi-bin/logout.cgi"
+  assert_eq "$http_status" 303 status
+  assert_eq "$(http_header Location)" / Location
+  assert_eq "$(http_header Set-Cookie)" "session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0" Set-Cookie
+}
+
+@test "$SERVER: a failed login lands in the log fail2ban reads, as one line naming the real client" {
+  local before
+  before=$(grep -c 'login failed' "$ERROR_LOG" || true)
+  http_request --interface 127.0.0.3 --data-urlencode 'username=mallory" from 6.6.6.6' -d 'password=x' "$BASE/cgi-bin/login.cgi"
+  assert_eq "$http_status" 401 status
+  wait_until 10 "the failure line in $ERROR_LOG" test "$(grep -c 'login failed' "$ERROR_LOG")" -gt "$before"
+  # The bare line, as mod_cgid and lighttpd's breakagelog write it.
+  assert_eq "$(grep 'login failed' "$ERROR_LOG" | tail -n 1)" \
+    'login.cgi: login failed for user "mallory\" from 6.6.6.6" from 127.0.0.3' "the log line"
+  run -0 fail2ban-regex -o ip "$ERROR_LOG" /etc/fail2ban/filter.d/dbbasic-sessions.conf
+  assert_match "$output" "127\.0\.0\.3" "the client address"
+  [[ $output != *6.6.6.6* ]]
+}
+
+@test "$SERVER: the shipped jail bans the client after five failed logins" {
+  run -0 fail2ban-client status "$JAIL"
+  assert_match "$output" "Currently banned:[[:space:]]+0" "no ban yet"
+  local i
+  for i in 1 2 3 4 5; do
+    http_request --interface 127.0.0.2 -d "username=alice&password=guess-$i" "$BASE/cgi-bin/login.cgi"
+    assert_eq "$http_status" 401 "failed login $i"
+  done
+  wait_until 60 "the ban of 127.0.0.2" grep -qx '+127.0.0.2' "$BANS"
+  run -0 fail2ban-client status "$JAIL"
+  assert_match "$output" "Banned IP list:[[:space:]]+127\.0\.0\.2" "banned address"
+  printf '### fail2ban-client status %s\n%s\n' "$JAIL" "$output" >> "$TRANSCRIPT"
+}
