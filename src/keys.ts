@@ -2,8 +2,9 @@
  * Key loading, fail closed (README, "Configuration"). There is no default key, ever: a missing,
  * empty, short or well-known key refuses to sign or verify anything.
  */
-import { readFileSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { KeyConfigError } from "./errors.js";
+import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers } from "./files.js";
 import { HmacKey, timingSafeEqualString } from "./hmac.js";
 
 export const MIN_KEY_LENGTH = 32;
@@ -19,14 +20,42 @@ export interface KeyEnv {
   SECRET_KEY_FALLBACKS?: string | undefined;
 }
 
+/** The largest key file read: a key is a line of some dozens of characters. */
+export const MAX_KEY_FILE = 4096;
+
+/**
+ * What makes a key of the right length unusable, or `undefined`: a key that
+ * holds a control character (NUL, tab, newline… C0, DEL and C1) or U+FFFD
+ * (what bytes that are not UTF-8 decode to), that is only whitespace, or that
+ * is one character repeated. The message never shows the key. One pass of
+ * charCodeAt, no regex: this runs on every request.
+ */
+function keyProblem(key: string): string | undefined {
+  const first = key.charCodeAt(0);
+  // The period of "one character repeated": 2 for a character outside the BMP (a surrogate pair).
+  const step = first >= 0xd800 && first <= 0xdbff ? 2 : 1;
+  let repeated = true;
+  for (let i = 0; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return "holds a NUL or another control character";
+    if (c === 0xfffd) return "holds bytes that are not UTF-8 text";
+    if (repeated && i >= step && c !== key.charCodeAt(i - step)) repeated = false;
+  }
+  if (key.trim() === "") return "is only whitespace";
+  if (repeated) return "is one character repeated";
+  return undefined;
+}
+
 /** `what` names the key in the message; `fix` says which variable to set. */
 function checkKey(key: string, what: string, fix: string): void {
   if (key.length === 0) {
     throw new KeyConfigError("ERR_KEY_MISSING", `${what} is empty: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
-  if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
-    // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
-    throw new KeyConfigError("ERR_KEY_WEAK", `${what} is too weak: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
+  // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
+  const problem =
+    KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH ? "is too weak" : keyProblem(key);
+  if (problem !== undefined) {
+    throw new KeyConfigError("ERR_KEY_WEAK", `${what} ${problem}: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
 }
 
@@ -71,21 +100,42 @@ export function parseFallbacks(value: string | undefined): string[] {
   return value.split(/[\s,]+/).filter((k) => k.length > 0);
 }
 
+/**
+ * The key in SECRET_KEY_FILE: a regular file of at most {@link MAX_KEY_FILE}
+ * bytes holding one line (one trailing LF or CRLF is dropped). A second line
+ * is refused rather than kept as part of the key or silently dropped.
+ */
 function readKeyFile(path: string): string {
   let text: string;
   try {
-    text = readFileSync(path, "utf8");
+    text = readSmallRegularFile(path, MAX_KEY_FILE, "SECRET_KEY_FILE").text;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? "error";
-    throw new KeyConfigError("ERR_KEY_FILE", `SECRET_KEY_FILE ${JSON.stringify(path)} cannot be read (${code}); ${HOW_TO_GENERATE} and store it there`);
+    if (!(err instanceof SmallFileError)) throw err;
+    const message =
+      err.code === "ENOTREG" || err.code === "EFBIG"
+        ? `${err.message}: set SECRET_KEY_FILE to a regular file holding only the key; ${HOW_TO_GENERATE}`
+        : `${err.message}; ${HOW_TO_GENERATE} and store it there`;
+    throw new KeyConfigError("ERR_KEY_FILE", message);
   }
-  return text.replace(/\r?\n$/, "");
+  // One trailing newline, without a regex (this runs on every request).
+  let end = text.length;
+  if (text.charCodeAt(end - 1) === 10) end -= text.charCodeAt(end - 2) === 13 ? 2 : 1;
+  const key = text.slice(0, end);
+  if (key.includes("\n") || key.includes("\r")) {
+    throw new KeyConfigError(
+      "ERR_KEY_FILE",
+      `SECRET_KEY_FILE ${JSON.stringify(path)} holds more than one line: set SECRET_KEY or SECRET_KEY_FILE to a random key on a single line; ${HOW_TO_GENERATE}`,
+    );
+  }
+  return key;
 }
 
 /**
- * A one-line warning when `SECRET_KEY_FILE` can be read by other users: the
- * "other" read bit, or the group read bit for a group this process is not
- * running as (0640 root:www-data, read by the server as www-data, is fine).
+ * A one-line warning when `SECRET_KEY_FILE` can be written by anyone but its
+ * owner (the group or "other" write bit: whoever can write it can choose the
+ * key and forge any session), or read by other users: the "other" read bit, or
+ * the group read bit for a group this process is not running as (0640
+ * root:www-data, read by the server as www-data, is fine).
  * `undefined` when the file is private enough, unset or unreadable (that is
  * {@link keyringFromEnv}'s error to report).
  *
@@ -101,10 +151,14 @@ export function keyFileWarning(env: KeyEnv, gid: number | undefined = process.ge
   } catch {
     return undefined;
   }
+  const fix = "chmod 600 it, or chmod 640 and chgrp it to the web server's group";
+  const writers = writableByOthers(mode);
+  if (writers) {
+    return `SECRET_KEY_FILE ${JSON.stringify(path)} is writable by ${writers} (mode ${octalMode(mode)}), who can then forge any session: ${fix}`;
+  }
   const world = (mode & 0o004) !== 0;
   if (!world && !((mode & 0o040) !== 0 && fileGid !== gid)) return undefined;
-  const octal = (mode & 0o777).toString(8).padStart(4, "0");
-  return `SECRET_KEY_FILE ${JSON.stringify(path)} is readable by ${world ? "every user" : "its group"} (mode ${octal}): chmod 600 it, or chmod 640 and chgrp it to the web server's group`;
+  return `SECRET_KEY_FILE ${JSON.stringify(path)} is readable by ${world ? "every user" : "its group"} (mode ${octalMode(mode)}): ${fix}`;
 }
 
 /**

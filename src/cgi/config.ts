@@ -1,6 +1,7 @@
 /** The configuration every CGI program shares (README, "Configuration"), read from the environment. */
 import { assertCookieName, type CookieFlags } from "../cookie.js";
 import { ConfigError } from "../errors.js";
+import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers } from "../files.js";
 import { keyFileWarning, keyringFromEnv, type Keyring } from "../keys.js";
 import { DEFAULT_TTL } from "../session.js";
 import { isHttps, logLine, type CgiEnv } from "./http.js";
@@ -32,11 +33,49 @@ export function loadConfig(env: CgiEnv): CgiConfig {
 
 let keyFileWarned = false;
 
-/** Warns once per process on stderr (the error log) when SECRET_KEY_FILE is readable by other users (issue 4). */
+function programName(): string {
+  return (process.argv[1] ?? "dbbasic-sessions").replace(/^.*\//, "");
+}
+
+/** Warns once per process on stderr (the error log) when SECRET_KEY_FILE is readable or writable by other users. */
 function warnKeyFile(env: CgiEnv): void {
   if (keyFileWarned) return;
   const warning = keyFileWarning(env);
   if (!warning) return;
   keyFileWarned = true;
-  logLine((process.argv[1] ?? "dbbasic-sessions").replace(/^.*\//, ""), warning);
+  logLine(programName(), warning);
+}
+
+/**
+ * The largest htpasswd file read (4 MiB, some 55 000 bcrypt users): it is read
+ * and parsed on every form login. Larger user lists belong in a database.
+ */
+export const MAX_HTPASSWD_FILE = 4 * 1024 * 1024;
+
+let htpasswdWarned = false;
+
+/**
+ * The text of HTPASSWD_FILE: a regular file of at most {@link MAX_HTPASSWD_FILE}
+ * bytes, else ConfigError (500, one log line). Warns once per process when the
+ * file is writable by anyone but its owner (they could add a user of their own).
+ */
+export function readHtpasswd(env: CgiEnv): string {
+  const path = env.HTPASSWD_FILE;
+  if (!path) throw new ConfigError("HTPASSWD_FILE is not set: point it at a file made with `htpasswd -B -c FILE USER`");
+  let file;
+  try {
+    file = readSmallRegularFile(path, MAX_HTPASSWD_FILE, "HTPASSWD_FILE");
+  } catch (err) {
+    if (!(err instanceof SmallFileError)) throw err;
+    throw new ConfigError(err.code === "ENOTREG" || err.code === "EFBIG" ? `${err.message}: point it at a file made with \`htpasswd -B -c FILE USER\`` : err.message);
+  }
+  const writers = writableByOthers(file.mode);
+  if (writers && !htpasswdWarned) {
+    htpasswdWarned = true;
+    logLine(
+      programName(),
+      `HTPASSWD_FILE ${JSON.stringify(path)} is writable by ${writers} (mode ${octalMode(file.mode)}), who can then add a user and log in: chmod 644 it, or chmod 640 and chgrp it to the web server's group`,
+    );
+  }
+  return file.text;
 }

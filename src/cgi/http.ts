@@ -18,7 +18,7 @@ export interface Reply {
 
 const REASONS: Record<number, string> = {
   200: "OK", 303: "See Other", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden",
-  405: "Method Not Allowed", 411: "Length Required", 413: "Content Too Large",
+  405: "Method Not Allowed", 408: "Request Timeout", 411: "Length Required", 413: "Content Too Large",
   415: "Unsupported Media Type", 500: "Internal Server Error",
 };
 
@@ -50,15 +50,56 @@ export function formatReply(r: Reply): string {
   return out + "\r\n" + r.body;
 }
 
-export function writeOut(text: string | Uint8Array): void {
-  const buf = typeof text === "string" ? Buffer.from(text, "utf8") : text;
-  for (let off = 0; off < buf.length; ) off += writeSync(1, buf, off);
+let sleeper: Int32Array | undefined;
+
+/**
+ * Blocks for `ms` milliseconds without using the CPU: how the synchronous
+ * reads and writes below wait for a non-blocking stdin or stdout (Node has no
+ * synchronous poll()). Atomics.wait on a word nobody changes just times out.
+ */
+function pause(ms: number): void {
+  sleeper ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(sleeper, 0, 0, ms);
 }
 
-/** One line on stderr (the server's error log), with everything outside printable ASCII escaped. */
+/** The longest wait between two tries on a non-blocking descriptor (tries start 1 ms apart and double). */
+const MAX_PAUSE_MS = 20;
+/** How long a non-blocking stdout may stay full before the reply is given up. */
+const WRITE_TIMEOUT_MS = 10_000;
+
+/** Writes all of `text` to stdout. Throws the write's error (EPIPE, EBADF…); a full non-blocking pipe is waited for. */
+export function writeOut(text: string | Uint8Array): void {
+  const buf = typeof text === "string" ? Buffer.from(text, "utf8") : text;
+  let wait = 1;
+  let stalledSince = 0;
+  for (let off = 0; off < buf.length; ) {
+    try {
+      off += writeSync(1, buf, off);
+      wait = 1;
+      stalledSince = 0;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EAGAIN") throw err;
+      const now = Date.now();
+      if (stalledSince === 0) stalledSince = now;
+      else if (now - stalledSince >= WRITE_TIMEOUT_MS) throw err;
+      pause(wait);
+      wait = Math.min(wait * 2, MAX_PAUSE_MS);
+    }
+  }
+}
+
+/**
+ * One line on stderr (the server's error log), with everything outside
+ * printable ASCII escaped. A stderr that cannot be written loses the line:
+ * there is nowhere else to report it.
+ */
 export function logLine(program: string, message: string): void {
   const safe = message.replace(/[^\x20-\x7e]/g, (c) => pyJsonString(c).slice(1, -1));
-  writeSync(2, `${program}: ${safe}\n`);
+  try {
+    writeSync(2, `${program}: ${safe}\n`);
+  } catch {
+    // stderr closed or broken.
+  }
 }
 
 /** A user-chosen string quoted for a log line: `"ann"`, control characters and quotes escaped. */
@@ -68,8 +109,28 @@ export function quoteForLog(value: string): string {
 
 export const MAX_BODY = 64 * 1024;
 
-/** Reads exactly CONTENT_LENGTH bytes of the body, refusing what is missing, malformed, too large or short. */
-export function readBody(env: CgiEnv, fd = 0): Buffer {
+/** Seconds a request body may take to arrive on a non-blocking stdin (README, "Configuration": CGI_BODY_TIMEOUT). */
+export const DEFAULT_BODY_TIMEOUT = 10;
+
+/** CGI_BODY_TIMEOUT in milliseconds: a number of seconds (decimals allowed) greater than 0, at most an hour. */
+export function bodyTimeoutMs(env: CgiEnv): number {
+  const text = env.CGI_BODY_TIMEOUT;
+  if (text === undefined || text === "") return DEFAULT_BODY_TIMEOUT * 1000;
+  const seconds = Number(text);
+  if (!/^\d{1,4}(?:\.\d{1,3})?$/.test(text) || !(seconds > 0) || seconds > 3600) {
+    throw new ConfigError("CGI_BODY_TIMEOUT must be a number of seconds greater than 0 and at most 3600");
+  }
+  return seconds * 1000;
+}
+
+/**
+ * Reads exactly CONTENT_LENGTH bytes of the body, refusing what is missing,
+ * malformed, too large or short. A non-blocking stdin with nothing to read yet
+ * is waited for without spinning, for at most `timeoutMs` from the first time
+ * it had nothing; a body still incomplete then is a 408. (A blocking stdin
+ * blocks in read(), using no CPU; the server's own CGI timeout ends a stalled one.)
+ */
+export function readBody(env: CgiEnv, fd = 0, timeoutMs = bodyTimeoutMs(env)): Buffer {
   const length = env.CONTENT_LENGTH;
   if (length === undefined || length === "") throw new HttpError(411, "POST without CONTENT_LENGTH");
   if (!/^\d+$/.test(length)) throw new HttpError(400, "malformed CONTENT_LENGTH");
@@ -78,17 +139,30 @@ export function readBody(env: CgiEnv, fd = 0): Buffer {
   if (n > MAX_BODY) throw new HttpError(413, `request body of ${length.length > 15 ? "over 10^15" : n} bytes is over the ${MAX_BODY}-byte limit`);
   const buf = Buffer.alloc(n);
   let got = 0;
+  let started = 0;
+  let wait = 1;
   while (got < n) {
     let r: number;
     try {
       r = readSync(fd, buf, got, n - got, null);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "EAGAIN") continue;
-      if ((err as NodeJS.ErrnoException).code === "EOF") break;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "EAGAIN") {
+        // Nothing yet on a non-blocking stdin: wait, never spin.
+        const now = Date.now();
+        if (started === 0) started = now;
+        const left = timeoutMs - (now - started);
+        if (left <= 0) throw new HttpError(408, `request body stalled: ${got} of ${n} bytes after ${timeoutMs / 1000} s`);
+        pause(Math.min(wait, left));
+        wait = Math.min(wait * 2, MAX_PAUSE_MS);
+        continue;
+      }
+      if (code === "EOF") break;
       throw err;
     }
     if (r === 0) break;
     got += r;
+    wait = 1;
   }
   if (got < n) throw new HttpError(400, `request body truncated: ${got} of ${n} bytes`);
   return buf;
@@ -190,5 +264,12 @@ export async function runCgi(
     reply = onError(status);
     reply.headers = [...(reply.headers ?? []), ...extra];
   }
-  writeOut(formatReply(reply));
+  try {
+    writeOut(formatReply(reply));
+  } catch (err) {
+    // The client left (EPIPE) or the server gave no usable stdout (EBADF): nothing can be answered.
+    const code = (err as NodeJS.ErrnoException).code;
+    logLine(program, `cannot write the reply to stdout (${typeof code === "string" ? code : "error"})`);
+    process.exitCode = 1;
+  }
 }

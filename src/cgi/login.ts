@@ -4,9 +4,7 @@
  * the htpasswd file named by HTPASSWD_FILE. A visitor who already has a valid
  * session is sent on to `next` instead of being shown the form.
  */
-import { readFileSync } from "node:fs";
-import { ConfigError } from "../errors.js";
-import { loadConfig } from "./config.js";
+import { loadConfig, readHtpasswd } from "./config.js";
 import { loginPage } from "./html.js";
 import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
 import { htmlReply, issueSession, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
@@ -16,16 +14,6 @@ const PROGRAM = "login.cgi";
 const FAILED = "Invalid username or password.";
 /** Longer passwords fail unhashed: apr1 would run 1 000 MD5 rounds over all of it, bcrypt reads 72 bytes. */
 const MAX_PASSWORD = 1024;
-
-function readHtpasswd(env: CgiEnv): string {
-  const path = env.HTPASSWD_FILE;
-  if (!path) throw new ConfigError("HTPASSWD_FILE is not set: point it at a file made with `htpasswd -B -c FILE USER`");
-  try {
-    return readFileSync(path, "utf8");
-  } catch (err) {
-    throw new ConfigError(`HTPASSWD_FILE ${quoteForLog(path)} cannot be read (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
-}
 
 export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply> {
   const cfg = loadConfig(env);

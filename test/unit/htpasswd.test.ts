@@ -9,7 +9,7 @@ import { execFileSync } from "node:child_process";
 import * as bcrypt from "bcryptjs";
 import { md5, sha1 } from "@noble/hashes/legacy.js";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { apr1, dummyHash, hashScheme, parseHtpasswd, verifyHtpasswd } from "../../src/htpasswd.js";
+import { apr1, dummyHash, hashScheme, MAX_BCRYPT_COST, parseHtpasswd, verifyHtpasswd } from "../../src/htpasswd.js";
 
 // Spies that record each hash computation and return what the real function returns.
 vi.mock("bcryptjs", async (importOriginal) => {
@@ -232,5 +232,37 @@ describe("an unknown user costs the same work as a wrong password (no user enume
     for (const guess of ["", "x", "password", "dummy", "mallory"]) {
       await expect(verifyHtpasswd(`mallory:${dummy.hash}\n`, "mallory", guess)).resolves.toMatchObject({ ok: false, reason: "bad-password" });
     }
+  });
+});
+
+// One entry of a huge bcrypt cost would make every login against it, and the
+// stand-in for every unknown user, run for minutes or hours. The checks on
+// hashScheme and dummyHash come first: they hash nothing, so without the cap
+// the test fails on them instead of hanging in bcrypt.
+describe("bcrypt costs above MAX_BCRYPT_COST are refused", () => {
+  const salted = (cost: string) => `$2y$${cost}$` + hashOf(htpasswdLine(["-B", "-C", "4"], "x", "secret")).slice(7);
+
+  it("caps the cost at 14", () => {
+    expect(MAX_BCRYPT_COST).toBe(14);
+    expect(hashScheme(salted("14"))).toBe("bcrypt");
+    for (const cost of ["15", "17", "20", "31"]) expect(hashScheme(salted(cost))).toBe("unsupported");
+  });
+
+  it.each(["15", "31"])("never uses a cost-%s entry as the unknown user's stand-in", (cost) => {
+    const users = parseHtpasswd([`ann:${salted(cost)}`, htpasswdLine(["-B", "-C", "6"], "bob", "b")].join("\n"));
+    expect(dummyHash(users).hash.slice(0, 7)).toBe("$2y$06$");
+    expect(dummyHash(parseHtpasswd(`ann:${salted(cost)}\n`)).hash.slice(0, 7)).toBe("$2y$05$");
+  });
+
+  it("answers a login against a $2y$31$ entry as an unsupported entry, checking the capped stand-in", async () => {
+    const text = [`ann:${salted("31")}`, htpasswdLine(["-B", "-C", "4"], "bob", "b")].join("\n") + "\n";
+    expect(hashScheme(parseHtpasswd(text).get("ann")!)).toBe("unsupported");
+    await expect(verifyHtpasswd(text, "ann", "secret")).resolves.toEqual({ ok: false, reason: "unsupported-hash", scheme: "bcrypt" });
+    expect(compareSpy).toHaveBeenCalledTimes(1);
+    expect(compareSpy.mock.calls[0]![1].slice(0, 7)).toBe("$2y$04$");
+    compareSpy.mockClear();
+    await expect(verifyHtpasswd(text, "mallory", "x")).resolves.toEqual({ ok: false, reason: "unknown-user", scheme: "bcrypt" });
+    expect(compareSpy).toHaveBeenCalledTimes(1);
+    expect(compareSpy.mock.calls[0]![1].slice(0, 7)).toBe("$2y$04$");
   });
 });

@@ -47,7 +47,7 @@ describe("encodeToken", () => {
     const base = encodeToken(ring, "alice", NOW);
     expect(encodeToken(ring, "alicf", NOW)).not.toBe(base);
     expect(encodeToken(ring, "alice", NOW + 1)).not.toBe(base);
-    expect(encodeToken(new Keyring("x".repeat(32)), "alice", NOW)).not.toBe(base);
+    expect(encodeToken(new Keyring("another key, 32+ characters long!"), "alice", NOW)).not.toBe(base);
   });
 });
 
@@ -69,7 +69,7 @@ describe("decodeToken", () => {
       "",
       "nodot",
       encodeToken(ring, "alice", NOW - 1), // expired
-      encodeToken(new Keyring("k".repeat(32)), "alice", NOW + 1), // another key
+      encodeToken(new Keyring("yet another key, 32+ characters long"), "alice", NOW + 1), // another key
       forge('{"user_id": 42, "expires": 1800000000}'), // wrong type
     ].map((t) => invalid(t));
     for (const err of reasons) {

@@ -67,7 +67,7 @@ describe("golden vectors from the Python algorithm", () => {
   });
 
   it.each(table)("%s: the token is refused under another key", (_name, v) => {
-    const other = new Keyring("f".repeat(64));
+    const other = new Keyring("fe".repeat(32));
     expect(() => decodeToken(other, v.token, v.expires - 1)).toThrow(/invalid session token/);
   });
 });

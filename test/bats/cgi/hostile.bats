@@ -52,7 +52,7 @@ setup_file() {
   TOKEN_ANN=$(cgi_token ann)
   TOKEN_BOB=$(cgi_token bob)
   TOKEN_EXPIRED=$(cgi_token ann -10)
-  TOKEN_FOREIGN=$(SECRET_KEY=$(printf 'f%.0s' {1..64}) cli create ann)
+  TOKEN_FOREIGN=$(SECRET_KEY=$(printf 'fe%.0s' {1..32}) cli create ann)
   export H_FILE H_LOCKED H_GARBAGE UNPRIV_DIR UNPRIV BOUNDED TOKEN_ANN TOKEN_BOB TOKEN_EXPIRED TOKEN_FOREIGN
 }
 
@@ -312,7 +312,7 @@ row "login: a missing htpasswd file answers 500 with one log line" \
   "500 Internal Server Error" "$T" "=Internal Server Error$NL" 'login\.cgi: HTPASSWD_FILE "/nonexistent/htpasswd" cannot be read \(ENOENT\)' \
   -- login.cgi "${POST[@]}" HTPASSWD_FILE=/nonexistent/htpasswd --body 'username=ann&password=ann-pass'
 row "login: an htpasswd path that is a folder answers 500" \
-  "500 Internal Server Error" "$T" "=Internal Server Error$NL" 'login\.cgi: HTPASSWD_FILE "/" cannot be read \(EISDIR\)' \
+  "500 Internal Server Error" "$T" "=Internal Server Error$NL" 'login\.cgi: HTPASSWD_FILE "/" is not a regular file \(a directory\): point it at a file made with `htpasswd -B -c FILE USER`' \
   -- login.cgi "${POST[@]}" HTPASSWD_FILE=/ --body 'username=ann&password=ann-pass'
 row "login: an htpasswd file the program may not read answers 500" \
   "500 Internal Server Error" "$T" "=Internal Server Error$NL" 'login\.cgi: HTPASSWD_FILE ".*/locked-htpasswd" cannot be read \(EACCES\)' \
