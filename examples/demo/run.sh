@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make demo — a real lighttpd on http://127.0.0.1:8080/ serving the demo site:
-# a home page that asks whoami.cgi who you are, login.cgi, logout.cgi, and
-# members.pcgi, an unchanged shell CGI script behind gate.cgi.
+# a small site (htdocs/) whose home page asks whoami.cgi who you are, login.cgi
+# and logout.cgi showing the site's own templates (templates/), and members.pcgi,
+# an unchanged shell CGI script behind gate.cgi.
 #
 # It uses the shipped examples/lighttpd/lighttpd.conf, filled in for the demo's
 # port and paths, a development key it generates, and a demo user whose random
@@ -54,6 +55,18 @@ sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$DEMO/htdocs|g" -e "s|@CGI_BIN@|$REPO/
     -e "s|@LOG_DIR@|$STATE/log|g" -e "s|@RUN_DIR@|$STATE/run|g" \
     -e "s|\"PATH\" *=> *\"/usr/local/bin:/usr/bin:/bin\"|\"PATH\" => \"$NODE_DIR:/usr/local/bin:/usr/bin:/bin\"|" \
     "$REPO/examples/lighttpd/lighttpd.conf" > "$STATE/lighttpd.conf"
+# The login, logout and 403 pages in the site's own look (README, "Pages in your site's look").
+cat >> "$STATE/lighttpd.conf" <<CONF
+
+# Added by examples/demo/run.sh: the demo site's favicon.ico (pages link favicon.svg;
+# a browser still asks for /favicon.ico when it shows whoami.cgi's JSON), and its page templates.
+mimetype.assign += ( ".ico" => "image/vnd.microsoft.icon" )
+setenv.add-environment += (
+  "LOGIN_TEMPLATE"     => "$DEMO/templates/login.html",
+  "LOGOUT_TEMPLATE"    => "$DEMO/templates/logout.html",
+  "FORBIDDEN_TEMPLATE" => "$DEMO/templates/forbidden.html",
+)
+CONF
 chmod 644 "$STATE/lighttpd.conf"
 "$LIGHTTPD" -tt -f "$STATE/lighttpd.conf" >/dev/null
 
@@ -63,6 +76,7 @@ dbbasic-sessions demo: http://127.0.0.1:$PORT/
   password:   $PASSWORD
   protected:  http://127.0.0.1:$PORT/members.pcgi
   logs:       $STATE/log/ (cgi-error.log holds the programs' stderr lines)
+  templates:  $DEMO/templates/ (LOGIN_TEMPLATE, LOGOUT_TEMPLATE, FORBIDDEN_TEMPLATE)
 Press Ctrl-C to stop.
 EOF
 # lighttpd replaces this shell, so Ctrl-C (SIGINT) reaches it directly and it stops its CGI processes.

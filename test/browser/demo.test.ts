@@ -4,11 +4,12 @@
  * front of an unchanged shell CGI script, and logout.cgi.
  *
  * On failure a screenshot is kept under test/artifacts/ and its path printed.
- * `UPDATE_SCREENSHOT=1` also rewrites the README's examples/demo/screenshot.png.
+ * `UPDATE_SCREENSHOT=1` also rewrites the README's examples/demo/screenshot.png
+ * and examples/demo/login.png.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -70,6 +71,18 @@ async function stopDemo(): Promise<void> {
   const gone = new Promise((r) => demo.once("exit", r));
   demo.kill("SIGINT"); // what Ctrl-C sends
   await gone;
+}
+
+/** The access log's lines once a marker request has reached it (lighttpd writes it in batches). */
+async function accessLog(): Promise<string[]> {
+  const marker = `/?log-marker-${randomBytes(6).toString("hex")}`;
+  await fetch(base + marker);
+  for (let i = 0; i < 100; i++) {
+    const lines = readFileSync(join(state, "log/access.log"), "utf8").split("\n");
+    if (lines.some((l) => l.includes(`"GET ${marker} `))) return lines;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the marker request never reached the access log");
 }
 
 async function sessionCookies() {
@@ -171,6 +184,78 @@ describe("the demo site in headless Chromium", () => {
 
     await page.goto(base + "/members.pcgi");
     expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+  });
+
+  it("shows the site's own look: templates, Log in or Log out by state, favicon, already logged in, who logs out", async () => {
+    // Every console error but whoami.cgi's expected 401 (a CSP refusal or a 404 would show here).
+    page.setDefaultTimeout(10_000);
+    const errors: string[] = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" && !m.text().includes("status of 401")) errors.push(`${page.url()}: ${m.text()}`);
+    });
+    const header = page.locator("header.site");
+    const logInLink = header.getByRole("link", { name: "Log in" });
+    const logOutLink = header.getByRole("link", { name: "Log out" });
+
+    await page.goto(base + "/");
+    await page.getByText("You are not logged in.").waitFor();
+    await logInLink.waitFor();
+    expect(await logOutLink.isVisible()).toBe(false);
+
+    // The login form is login.cgi filling in the demo's LOGIN_TEMPLATE: the site's header,
+    // stylesheet and images, which the Content-Security-Policy lets the template use.
+    await logInLink.click();
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=/");
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+    expect(await page.title()).toBe("Log in · Riverside Allotments");
+    expect(await header.getByRole("link", { name: "Riverside Allotments" }).isVisible()).toBe(true);
+    expect(await header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(47, 111, 62)");
+    expect(await header.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    // {{error}} is empty before a failed login; demo.css hides the empty alert.
+    expect(await page.locator('[role="alert"]').textContent()).toBe("");
+    expect(await page.locator('[role="alert"]').isVisible()).toBe(false);
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/favicon.svg");
+    if (process.env.UPDATE_SCREENSHOT === "1") {
+      await page.screenshot({ path: join(REPO, "examples/demo/login.png") });
+    }
+
+    const login = await logIn(PASSWORD);
+    expect(login.status()).toBe(303);
+    expect(page.url()).toBe(base + "/");
+    await page.getByText(`You are logged in as ${USER}.`).waitFor();
+    await logOutLink.waitFor();
+    expect(await logInLink.isVisible()).toBe(false);
+
+    // Logged in, the login page sends you straight on to next.
+    const again = await page.goto(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+    expect(page.url()).toBe(base + "/members.pcgi");
+    expect((await again!.request().redirectedFrom()!.response())!.status()).toBe(303);
+    expect(await page.locator("#user").textContent()).toBe(USER);
+    expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/favicon.svg");
+
+    // The logout page (LOGOUT_TEMPLATE) says who is logged in.
+    await logOutLink.click();
+    expect(page.url()).toBe(base + "/cgi-bin/logout.cgi?next=/");
+    await page.getByText(`Logged in as ${USER}.`).waitFor();
+    expect(await page.title()).toBe("Log out · Riverside Allotments");
+    await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
+    expect(await sessionCookies()).toEqual([]);
+    await page.getByText("You are not logged in.").waitFor();
+    await logInLink.waitFor();
+
+    // Without a session the logout page says so, and still offers the button.
+    await page.goto(base + "/cgi-bin/logout.cgi");
+    await page.locator("main").getByText("You are not logged in.").waitFor();
+    expect(await page.getByText("Logged in as").isVisible()).toBe(false);
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
+
+    // Both favicons are served (pages link the SVG; a browser asks for /favicon.ico on its own).
+    for (const [path, type] of [["/favicon.svg", "image/svg+xml"], ["/favicon.ico", "image/vnd.microsoft.icon"]]) {
+      const icon = await page.request.get(base + path);
+      expect([path, icon.status(), icon.headers()["content-type"]]).toEqual([path, 200, type]);
+    }
+    expect(errors).toEqual([]);
+    expect((await accessLog()).filter((l) => /" 404 /.test(l))).toEqual([]);
   });
 
   it("shows the error message for a wrong password and sets no cookie", async () => {
