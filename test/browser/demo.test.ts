@@ -46,22 +46,44 @@ async function startDemo(port: number): Promise<void> {
     cwd: REPO,
     env: { ...process.env, DEMO_PORT: String(port), DEMO_PASSWORD: PASSWORD, DEMO_STATE: state },
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // a process group of its own, which stopDemo signals as Ctrl-C would
   });
   demo.stdout!.on("data", (d: Buffer) => (demoOutput += d.toString()));
   demo.stderr!.on("data", (d: Buffer) => (demoOutput += d.toString()));
   const exited = new Promise<never>((_, fail) =>
     demo.once("exit", (code) => fail(new Error(`run.sh exited (${code}) before serving:\n${demoOutput}`))),
   );
+  // A wall-clock deadline, not a count of tries: on a loaded machine run.sh's start-up (several
+  // Node starts, then lighttpd) takes many seconds, and so does each try.
+  const limitMs = 60_000;
+  const deadline = Date.now() + limitMs;
   const ready = (async () => {
-    for (let i = 0; i < 200; i++) {
+    let last = "none";
+    while (Date.now() < deadline) {
       try {
-        if ((await fetch(base + "/")).ok) return;
-      } catch {
-        // not listening yet
+        const response = await fetch(base + "/", { signal: AbortSignal.timeout(5_000) });
+        if (response.ok) return;
+        last = `HTTP ${response.status}`;
+      } catch (err) {
+        const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+        last = `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ""}`;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error(`the demo did not answer on ${base}:\n${demoOutput}`);
+    const { readFileSync } = await import("node:fs");
+    const tail = (file: string) => {
+      try {
+        return readFileSync(join(state, "log", file), "utf8").split("\n").slice(-20).join("\n");
+      } catch (err) {
+        return `(${(err as NodeJS.ErrnoException).code ?? "unreadable"})`;
+      }
+    };
+    const running = demo.exitCode === null && demo.signalCode === null;
+    throw new Error(
+      `the demo did not answer on ${base} within ${limitMs / 1000} s; last try: ${last}; ` +
+        `run.sh (lighttpd once it printed its banner) ${running ? "is still running" : `exited (${demo.exitCode ?? demo.signalCode})`}\n` +
+        `its output:\n${demoOutput}\nlog/error.log:\n${tail("error.log")}\nlog/cgi-error.log:\n${tail("cgi-error.log")}`,
+    );
   })();
   await Promise.race([ready, exited]);
 }
@@ -69,8 +91,19 @@ async function startDemo(port: number): Promise<void> {
 async function stopDemo(): Promise<void> {
   if (!demo || demo.exitCode !== null || demo.signalCode !== null) return;
   const gone = new Promise((r) => demo.once("exit", r));
-  demo.kill("SIGINT"); // what Ctrl-C sends
+  // What Ctrl-C sends, to run.sh's whole process group (it runs detached): whatever it is running
+  // stops, lighttpd once run.sh has become it, or a start-up step before; SIGKILL after 10 s.
+  const group = -demo.pid!;
+  process.kill(group, "SIGINT");
+  const kill = setTimeout(() => {
+    try {
+      process.kill(group, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, 10_000);
   await gone;
+  clearTimeout(kill);
 }
 
 /** The access log's lines once a marker request has reached it (lighttpd writes it in batches). */
@@ -115,7 +148,7 @@ beforeAll(async () => {
     ],
     viewport: { width: 900, height: 620 },
   });
-});
+}, 180_000); // startDemo waits up to 60 s, and Chromium starts slowly on a loaded machine too
 
 afterAll(async () => {
   await context?.close();

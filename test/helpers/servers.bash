@@ -39,9 +39,9 @@
 #   server_error_log NAME              paths of its error logs, one a line: error.log, plus
 #                                      cgi-error.log for lighttpd, where CGI stderr goes
 #                                      (Apache writes CGI stderr to error.log); `cat $(server_error_log web)`
-#   server_log_wait NAME REGEX         wait (bounded, 5 s) until an error log has a line matching
-#                                      the extended REGEX; prints the logs and fails otherwise
-#   stop_server NAME                   stop one instance (TERM, then KILL after 5 s)
+#   server_log_wait NAME REGEX         wait (wait_until: up to WAIT_SECONDS, 60) until an error log has
+#                                      a line matching the extended REGEX; prints the logs and fails otherwise
+#   stop_server NAME                   stop one instance (TERM, then KILL after 10 s)
 #   stop_servers                       stop every instance and remove $SITE (teardown_file)
 #
 # HTTP with curl (the response as the server passes it through):
@@ -132,22 +132,22 @@ server_error_log() {
   [ ! -e "$SITE/srv/$1/log/cgi-error.log" ] || echo "$SITE/srv/$1/log/cgi-error.log"
 }
 
+_server_log_has() { # NAME REGEX
+  cat $(server_error_log "$1") 2>/dev/null | grep -Eq -- "$2"
+}
+
 server_log_wait() {
-  local i
-  for ((i = 0; i < 50; i++)); do
-    cat $(server_error_log "$1") 2>/dev/null | grep -Eq -- "$2" && return 0
-    sleep 0.1
-  done
-  echo "no line matching /$2/ in the error logs of $1:" >&2
-  cat $(server_error_log "$1") >&2 2>/dev/null
+  wait_until "a line matching /$2/ in the error logs of $1" _server_log_has "$1" "$2" && return 0
+  echo "the error logs of $1 (last 30 lines):" >&2
+  tail -n 30 $(server_error_log "$1") >&2 2>/dev/null
   return 1
 }
 
 # _start_server NAME TEMPLATE COMMAND… — fills the template for a free port,
-# starts COMMAND CONF in the background and waits (≤ 10 s) until the port answers.
+# starts COMMAND CONF in the background and waits (wait_until) until the port answers.
 # A port taken between choosing and binding is retried with another one.
 _start_server() {
-  local name=$1 template=$2 dir=$SITE/srv/$1 attempt i pid
+  local name=$1 template=$2 dir=$SITE/srv/$1 attempt pid port code
   shift 2
   [ -n "${SITE:-}" ] || { echo "call site_init first" >&2; return 1; }
   [ ! -e "$dir/pid" ] || { echo "server $name already started" >&2; return 1; }
@@ -163,27 +163,25 @@ _start_server() {
     # own PID (sh execs it).
     rm -f "$dir/pid"
     setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/pid" "$@" "$dir/conf" > "$dir/log/stdout.log" 2>&1 3>&- &
-    for ((i = 0; i < 50; i++)); do
-      [ -s "$dir/pid" ] && break
-      sleep 0.05
-    done
+    wait_until "the pid file of server $name" test -s "$dir/pid" || break
     pid=$(cat "$dir/pid")
-    for ((i = 0; i < 100; i++)); do
-      kill -0 "$pid" 2>/dev/null || break
-      if curl -s -o /dev/null --max-time 2 "http://127.0.0.1:$(cat "$dir/port")/"; then
-        return 0
-      fi
-      sleep 0.1
-    done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    port=$(cat "$dir/port")
+    # Any HTTP answer will do; the report on giving up has curl's last error.
+    if wait_until --alive "$pid" "server $name to answer on http://127.0.0.1:$port/" \
+      curl -sS -o /dev/null --max-time 5 "http://127.0.0.1:$port/"; then
+      return 0
+    fi
+    process_alive "$pid" && kill -KILL "$pid" 2>/dev/null
+    code=0
+    wait "$pid" 2>/dev/null || code=$?
+    echo "server $name (process $pid) ended with exit status $code" >&2
     rm -f "$dir/pid"
     if ! grep -qiE 'address already in use|could not bind' "$dir/log/stdout.log" "$dir/log/error.log" 2>/dev/null; then
       break
     fi
   done
-  echo "server $name ($*) did not start; its output and error log:" >&2
-  cat "$dir/log/stdout.log" "$dir/log/error.log" >&2 2>/dev/null
+  echo "server $name ($*) did not start; its output and error log (last 30 lines each):" >&2
+  tail -n 30 "$dir/log/stdout.log" "$dir/log/error.log" >&2 2>/dev/null
   return 1
 }
 
@@ -204,15 +202,12 @@ start_apache_htaccess() {
 }
 
 stop_server() {
-  local pidfile=$SITE/srv/$1/pid pid i
+  local pidfile=$SITE/srv/$1/pid pid start=$SECONDS
   [ -f "$pidfile" ] || return 0
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true # already gone
-  for ((i = 0; i < 50; i++)); do
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+  while process_alive "$pid" && [ $((SECONDS - start)) -lt 10 ]; do sleep 0.1; done
+  process_alive "$pid" && kill -KILL "$pid" 2>/dev/null
   wait "$pid" 2>/dev/null || true # not our child when another test started it
   rm -f "$pidfile"
 }

@@ -143,19 +143,15 @@ f2b_config() {
   setsid fail2ban-server -f -x -c "$F2B/etc" > "$F2B/server.out" 2>&1 3>&- &
   echo $! > "$F2B/pid"
   local i
-  for ((i = 0; i < 100; i++)); do
-    fail2ban-client -c "$F2B/etc" status dbbasic-sessions-lighttpd > /dev/null 2>&1 && break
-    sleep 0.1
-  done
+  wait_until --alive "$(cat "$F2B/pid")" "fail2ban-server to load the jail" \
+    fail2ban-client -c "$F2B/etc" status dbbasic-sessions-lighttpd || { tail -n 30 "$F2B/server.out" "$F2B/fail2ban.log" >&2; return 1; }
   run -0 fail2ban-client -c "$F2B/etc" status dbbasic-sessions-lighttpd
   assert_match "$output" "Currently banned:[[:space:]]+0" "no ban before the failures (the log is read from its end)"
   local url
   url=$(server_url lighttpd)
   for i in 1 2 3 4 5; do curl -s -o /dev/null -d "username=ann&password=guess-$i" "$url/cgi-bin/login.cgi"; done
-  for ((i = 0; i < 100; i++)); do
-    grep -qx '+127.0.0.1' "$F2B/bans-lighttpd" 2>/dev/null && break
-    sleep 0.1
-  done
+  wait_until --alive "$(cat "$F2B/pid")" "fail2ban's dummy action to ban 127.0.0.1" grep -qx '+127.0.0.1' "$F2B/bans-lighttpd" ||
+    { tail -n 30 "$F2B/fail2ban.log" >&2; return 1; }
   assert_eq "$(grep -x '+127.0.0.1' "$F2B/bans-lighttpd" 2>/dev/null)" '+127.0.0.1' "the dummy action's ban"
   run -0 fail2ban-client -c "$F2B/etc" status dbbasic-sessions-lighttpd
   assert_match "$output" "Total failed:[[:space:]]+5" "failures counted"
