@@ -2,13 +2,17 @@
  * dbbasic-sessions — the command line (README, "Command line"), so shell, Perl or PHP pages
  * can make and check the same tokens.
  */
-import { KeyConfigError, SessionCreateError } from "./errors.js";
-import { createSession, getSession, DEFAULT_TTL } from "./session.js";
+import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
+import { notLiveReason } from "./cgi/live.js";
+import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
+import { createSession, DEFAULT_TTL, verifySession } from "./session.js";
 
 const USAGE = `usage:
   dbbasic-sessions keygen                 print a new 64-hex-character key
   dbbasic-sessions create USER [--ttl S]  print a token for USER (key from SECRET_KEY or SECRET_KEY_FILE)
-  dbbasic-sessions verify TOKEN           print the user id and exit 0; exit 1 when not valid`;
+  dbbasic-sessions verify TOKEN           print the user id and exit 0; exit 1 when not valid or not live
+  dbbasic-sessions revoke USER [--time T] end USER's sessions issued until now (or T): append "USER T" to
+                                          SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -36,12 +40,67 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === "verify" && rest.length === 1) {
-    const user = getSession(rest[0]);
-    if (user === null) return 1;
-    console.log(user);
+    let session;
+    try {
+      session = verifySession(rest[0]);
+    } catch (err) {
+      if (err instanceof TokenInvalidError) return 1;
+      throw err;
+    }
+    // Live as the CGI programs see it (README, "Members area: who may pass"): still in
+    // HTPASSWD_FILE, not revoked in SESSION_REVOKED_FILE, when those are set.
+    if (notLiveReason(process.env, sessionTtl(process.env.SESSION_TTL), session, "dbbasic-sessions") !== undefined) return 1;
+    console.log(session.userId);
     return 0;
   }
+  if (command === "revoke") return revoke(rest);
   return usage();
+}
+
+function sessionTtl(text: string | undefined): number {
+  if (text === undefined || text === "") return DEFAULT_TTL;
+  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) throw new ConfigError("SESSION_TTL must be a whole number of seconds greater than 0");
+  return Number(text);
+}
+
+/**
+ * Appends `USER TIME` to the revocation file in one write() on a file opened
+ * O_APPEND, so concurrent calls never lose or interleave a line; the file is
+ * created 0640 (before the umask) when missing, and must be a regular file.
+ */
+function revoke(args: string[]): number {
+  let time = Math.floor(Date.now() / 1000);
+  let file = process.env.SESSION_REVOKED_FILE;
+  const users: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--time") {
+      const value = args[++i];
+      if (value === undefined || !/^\d{1,12}$/.test(value)) return usage("--time takes a unix time in whole seconds");
+      time = Number(value);
+    } else if (arg === "--file") {
+      file = args[++i];
+      if (!file) return usage("--file takes a path");
+    } else if (arg.startsWith("--")) {
+      return usage(`unknown option ${arg}`);
+    } else {
+      users.push(arg);
+    }
+  }
+  if (users.length !== 1) return usage();
+  const user = users[0]!;
+  if (user === "" || /[\x00-\x1f\x7f]/.test(user)) return usage("USER must be a non-empty name without control characters");
+  if (!file) return usage("set SESSION_REVOKED_FILE, or name the file with --file FILE");
+  const line = Buffer.from(`${user} ${time}\n`, "utf8");
+  const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o640);
+  try {
+    if (!fstatSync(fd).isFile()) throw new ConfigError(`${JSON.stringify(file)} is not a regular file`);
+    if (writeSync(fd, line) !== line.length) throw new ConfigError(`could not append the whole line to ${JSON.stringify(file)}`);
+  } finally {
+    closeSync(fd);
+  }
+  console.log(`${user} ${time}`);
+  return 0;
 }
 
 function usage(message?: string): number {
@@ -55,7 +114,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof KeyConfigError || err instanceof SessionCreateError) console.error(`dbbasic-sessions: ${err.message}`);
+    if (err instanceof KeyConfigError || err instanceof SessionCreateError || err instanceof ConfigError) console.error(`dbbasic-sessions: ${err.message}`);
     else console.error(`dbbasic-sessions: ${String((err as Error).message ?? err)}`);
     process.exitCode = 2;
   },

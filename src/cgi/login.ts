@@ -31,7 +31,7 @@ export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply
   if (method === "GET" || method === "HEAD") {
     const next = queryParam(env, "next");
     // Already logged in: no form to fill in, straight on (no new cookie).
-    if (sessionUser(cfg, env, now) !== undefined) return seeOther(next);
+    if (sessionUser(cfg, env, PROGRAM, now) !== undefined) return seeOther(next);
     return htmlReply(200, loginPage({ action, next: next ?? "/" }, env.LOGIN_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);

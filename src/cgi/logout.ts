@@ -9,11 +9,13 @@ import { logoutPage } from "./html.js";
 import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
 import { htmlReply, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
 
+const PROGRAM = "logout.cgi";
+
 export function logout(env: CgiEnv, now = Date.now() / 1000): Reply {
   const cfg = loadConfig(env);
   const method = env.REQUEST_METHOD ?? "GET";
   if (method === "GET" || method === "HEAD") {
-    const page = { action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/", user: sessionUser(cfg, env, now) ?? "" };
+    const page = { action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/", user: sessionUser(cfg, env, PROGRAM, now) ?? "" };
     return htmlReply(200, logoutPage(page, env.LOGOUT_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
@@ -24,4 +26,4 @@ export function logout(env: CgiEnv, now = Date.now() / 1000): Reply {
   return seeOther(next, [["Set-Cookie", serializeDeleteCookie(cfg.cookieName, cfg.flags)]]);
 }
 
-void runCgi("logout.cgi", (env) => logout(env));
+void runCgi(PROGRAM, (env) => logout(env));

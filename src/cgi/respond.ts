@@ -1,7 +1,8 @@
 /** Replies that more than one program sends. */
 import { readCookie, serializeSessionCookie } from "../cookie.js";
 import { createSession } from "../session.js";
-import { decodeToken } from "../token.js";
+import { decodeToken, type SessionData } from "../token.js";
+import { notLiveReason } from "./live.js";
 import type { CgiConfig } from "./config.js";
 import { HTML_HEADERS, seeOtherPage } from "./html.js";
 import { HttpError, quoteForLog, textReply, type CgiEnv, type Reply } from "./http.js";
@@ -23,15 +24,17 @@ export function issueSession(cfg: CgiConfig, userId: string, next: string | null
   return seeOther(next, [["Set-Cookie", serializeSessionCookie(cfg.cookieName, token, cfg.ttl, cfg.flags)]]);
 }
 
-/** The user whose valid session cookie came with this request, or undefined (no cookie, or not valid). `now` in seconds. */
-export function sessionUser(cfg: CgiConfig, env: CgiEnv, now: number = Date.now() / 1000): string | undefined {
+/** The user whose live session cookie came with this request, or undefined (no cookie, not valid, not live). `now` in seconds. */
+export function sessionUser(cfg: CgiConfig, env: CgiEnv, program: string, now: number = Date.now() / 1000): string | undefined {
   const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
   if (token === undefined) return undefined;
+  let session: SessionData;
   try {
-    return decodeToken(cfg.keys, token, now).userId;
+    session = decodeToken(cfg.keys, token, now);
   } catch {
     return undefined;
   }
+  return notLiveReason(env, cfg.ttl, session, program) ? undefined : session.userId;
 }
 
 /** 405 with `Allow`, and the one log line every refused request gets. */

@@ -1,12 +1,14 @@
 /**
  * whoami.cgi — who the session cookie says you are (README, "What you get").
- * 200 + `{"user_id","expires"}` (and a renewed cookie when under half the TTL is left), else 401.
+ * A live session (README, "Members area: who may pass"): 200 + `{"user_id","expires"}`
+ * (and a renewed cookie when under half the TTL is left), else 401.
  */
 import { serializeSessionCookie, readCookie } from "../cookie.js";
 import { createSession } from "../session.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { loadConfig } from "./config.js";
-import { jsonReply, logLine, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { jsonReply, logLine, quoteForLog, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { notLiveReason } from "./live.js";
 
 const PROGRAM = "whoami.cgi";
 
@@ -18,6 +20,11 @@ export function whoami(env: CgiEnv, now = Date.now() / 1000): Reply {
     session = decodeToken(cfg.keys, token, now);
   } catch {
     if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
+    return jsonReply(401, { error: "no valid session" });
+  }
+  const why = notLiveReason(env, cfg.ttl, session, PROGRAM);
+  if (why) {
+    logLine(PROGRAM, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${env.REMOTE_ADDR ?? "-"})`);
     return jsonReply(401, { error: "no valid session" });
   }
   const headers: Array<[string, string]> = [];

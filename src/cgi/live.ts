@@ -1,0 +1,78 @@
+/**
+ * Live sessions and access rules for the CGI programs (README, "Members area:
+ * who may pass"): the files named by the environment, read per request (never
+ * written), through the pure rules of ../access.ts.
+ */
+import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes, type Rule } from "../access.js";
+import { ConfigError } from "../errors.js";
+import { readSmallRegularFile, SmallFileError } from "../files.js";
+import type { SessionData } from "../token.js";
+import { readHtpasswd } from "./config.js";
+import { logLine, type CgiEnv } from "./http.js";
+
+/** The largest revocation or group file read (4 MiB, as for HTPASSWD_FILE). */
+export const MAX_LIST_FILE = 4 * 1024 * 1024;
+
+/**
+ * A setting that may differ per protected folder. Under Apache's `Action`, the
+ * folder's `SetEnv` (in `<Directory>` or `.htaccess`) reaches gate.cgi renamed
+ * `REDIRECT_NAME` (Apache renames a request's variables on every internal
+ * redirect), so that copy wins; a client cannot set either (request headers
+ * arrive as `HTTP_…`).
+ */
+export function folderSetting(env: CgiEnv, name: string): string | undefined {
+  return env["REDIRECT_" + name] ?? env[name];
+}
+
+/** Reads a per-request list file (revocations, groups), failing closed with a ConfigError. */
+function readListFile(variable: string, path: string): string {
+  try {
+    return readSmallRegularFile(path, MAX_LIST_FILE, variable).text;
+  } catch (err) {
+    if (err instanceof SmallFileError) throw new ConfigError(err.message);
+    throw err;
+  }
+}
+
+function logBadLines(program: string, variable: string, path: string, lines: readonly number[]): void {
+  if (lines.length === 0) return;
+  const shown = lines.slice(0, 5).join(", ") + (lines.length > 5 ? ", …" : "");
+  logLine(program, `${variable} ${JSON.stringify(path)}: ignored ${lines.length} line${lines.length === 1 ? "" : "s"} that do not parse (line ${shown})`);
+}
+
+/**
+ * Why a valid session is no longer live, or undefined when it is live; `ttl`
+ * is SESSION_TTL, from which a token's issue time is taken.
+ * Throws ConfigError (500) for an unreadable file or a bad SESSION_CHECK_HTPASSWD.
+ */
+export function notLiveReason(env: CgiEnv, ttl: number, session: SessionData, program: string): string | undefined {
+  const check = (env.SESSION_CHECK_HTPASSWD ?? "").toLowerCase();
+  if (check !== "" && check !== "on" && check !== "off") {
+    throw new ConfigError('SESSION_CHECK_HTPASSWD must be "on" (the default) or "off"');
+  }
+  if (env.HTPASSWD_FILE && check !== "off" && !htpasswdHasUser(readHtpasswd(env), session.userId)) {
+    return "its user is not in HTPASSWD_FILE";
+  }
+  const revokedPath = env.SESSION_REVOKED_FILE;
+  if (revokedPath) {
+    const revocation = revocationFor(readListFile("SESSION_REVOKED_FILE", revokedPath), session.userId);
+    logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocation.badLines);
+    if (revokes(revocation.latest, session.expires, ttl)) return "it was revoked";
+  }
+  return undefined;
+}
+
+/** The access rules of this request's folder (SESSION_REQUIRE); a malformed value throws ConfigError. */
+export function accessRules(env: CgiEnv): Rule[] {
+  return parseRequire(folderSetting(env, "SESSION_REQUIRE"));
+}
+
+/** True when `rules` let `user` pass, reading HTGROUP_FILE when a rule names a group (ConfigError when it cannot). */
+export function userAllowed(env: CgiEnv, rules: readonly Rule[], user: string, program: string): boolean {
+  if (!needsGroups(rules)) return allows(rules, user);
+  const path = folderSetting(env, "HTGROUP_FILE");
+  if (!path) throw new ConfigError("SESSION_REQUIRE names a group but HTGROUP_FILE is not set: point it at a file of lines `group: user user …`");
+  const groups = parseGroups(readListFile("HTGROUP_FILE", path));
+  logBadLines(program, "HTGROUP_FILE", path, groups.badLines);
+  return allows(rules, user, groups);
+}
