@@ -5,13 +5,19 @@
 //   node bench/bench.mjs           full run: table on stdout, bench/results/latest.{json,md}
 //   node bench/bench.mjs --tiny    a few rounds of everything, results in a scratch folder:
 //                                  proves the harness works (make test), measures nothing
+//   node bench/bench.mjs --node-versions
+//                                  only the per-Node-version gate rows (figure 4), printed,
+//                                  nothing written
 //
 // Three kinds of figures:
 //   1. whole-process time of each CGI program on its main path, against `node -e 0` and the
 //      Python reference (bench/python/, the seed's algorithm) doing the same job, interleaved
 //      round by round by bench/paired.py; peak RSS comes from the same runs;
 //   2. in-process create/verify per second (bench/inprocess.mjs, bench/python/inprocess.py);
-//   3. requests per second through a real lighttpd (wrk), against trivial CGIs on the same server.
+//   3. requests per second through a real lighttpd (wrk), against trivial CGIs on the same server;
+//   4. gate.cgi + target on each Node of the test layers (the official binaries in the
+//      devDependencies node20, node22, node24), beside `node -e 0` + the target alone on the
+//      same Node: on a Node with process.execve the gate replaces itself with the target.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -22,12 +28,19 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TINY = process.argv.includes("--tiny");
+const ONLY_VERSIONS = process.argv.includes("--node-versions");
 const NODE = process.execPath;
 const PYTHON = "/usr/bin/python3";
 const P = TINY
   ? { rounds: 3, warmup: 1, sampleMs: 30, samples: 1, wrkSeconds: 1, connections: 1 }
   : { rounds: 100, warmup: 5, sampleMs: 500, samples: 7, wrkSeconds: 10, connections: cpus().length };
 const GOAL = 1.1; // README, "Performance": whoami, logout, REMOTE_USER login and gate at most 1.10 × `node -e 0`
+// Figure 4: the Node binaries of the test layers (test/run-all.sh), each its own version.
+const NODE_VERSIONS = [20, 22, 24].map((major) => {
+  const bin = join(ROOT, `node_modules/node${major}/bin/node`);
+  const version = existsSync(bin) ? spawnSync(bin, ["--version"], { encoding: "utf8" }).stdout?.trim() : undefined;
+  return { major, bin, version };
+});
 const BCRYPT_COST = Number(process.env.BENCH_BCRYPT_COST ?? 5); // what `htpasswd -B` writes by default
 const USER = "bench-user";
 
@@ -120,10 +133,20 @@ const commands = [
   { name: "py gate, no session", argv: [PYTHON, join(bin, "gate.py"), target], env: cgi("gate.py", gated), expect: SEE_OTHER, ref: true },
   { name: "py gate + target", argv: [PYTHON, join(bin, "gate.py"), target], env: cgi("gate.py", { ...gated, ...cookie }), expect: OK, ref: true },
 ];
+// Figure 4, in the same interleaved rounds: each Node's `node -e 0`, and gate.cgi + target run by it.
+for (const v of NODE_VERSIONS) {
+  if (!v.version?.startsWith(`v${v.major}.`)) fail(`node_modules/node${v.major}/bin/node is missing or not Node ${v.major}: run make deps`);
+  v.execve = spawnSync(v.bin, ["-e", "process.stdout.write(typeof process.execve)"], { encoding: "utf8" }).stdout === "function";
+}
+const versionCommands = NODE_VERSIONS.flatMap((v) => [
+  { name: `node -e 0 (${v.version})`, argv: [v.bin, "-e", "0"], env: baseEnv },
+  { name: `gate.cgi + target (${v.version})`, argv: [v.bin, join(bin, "gate.cgi"), target], env: cgi("gate.cgi", { ...gated, ...cookie }), expect: OK },
+]);
+const timed = ONLY_VERSIONS ? [...commands.filter((c) => c.name === "target alone (sh)"), ...versionCommands] : [...commands, ...versionCommands];
 const loadBefore = loadavg();
-log(`whole-process: ${commands.length} commands × ${P.rounds} interleaved rounds`);
+log(`whole-process: ${timed.length} commands × ${P.rounds} interleaved rounds`);
 const paired = spawnSync(PYTHON, [join(ROOT, "bench/paired.py")], {
-  input: JSON.stringify({ runs: P.rounds, warmup: P.warmup, commands: commands.map(({ name, argv, env, stdin, expect }) => ({ name, argv, env, stdin, expect })) }),
+  input: JSON.stringify({ runs: P.rounds, warmup: P.warmup, commands: timed.map(({ name, argv, env, stdin, expect }) => ({ name, argv, env, stdin, expect })) }),
   encoding: "utf8",
   maxBuffer: 64 << 20,
 });
@@ -136,6 +159,33 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 const stats = (xs) => ({ median: median(xs), min: Math.min(...xs), max: Math.max(...xs), n: xs.length });
+
+// Figure 4: per round, the reference is that Node's `node -e 0` plus the target run alone.
+const targetAlone = runs["target alone (sh)"].wall_ms;
+const nodeVersions = NODE_VERSIONS.map((v) => {
+  const floor = runs[`node -e 0 (${v.version})`];
+  const gate = runs[`gate.cgi + target (${v.version})`];
+  for (const r of [floor, gate]) if (r.failures) fail(`Node ${v.version}: ${r.failures} of ${r.wall_ms.length} runs exited non-zero`);
+  const reference = floor.wall_ms.map((t, i) => t + targetAlone[i]);
+  return {
+    node: v.version,
+    execve: v.execve,
+    nodeE0: stats(floor.wall_ms),
+    target: stats(targetAlone),
+    reference: stats(reference),
+    gate: stats(gate.wall_ms),
+    gateRssKb: median(gate.maxrss_kb),
+    vsReference: median(gate.wall_ms) / median(reference),
+    vsReferencePaired: median(gate.wall_ms.map((t, i) => t / reference[i])),
+  };
+});
+if (ONLY_VERSIONS) {
+  const { renderNodeVersions } = await import("./report.mjs");
+  const load = loadavg().map((x) => x.toFixed(2));
+  console.log(renderNodeVersions({ parameters: { ...P, goal: GOAL }, nodeVersions }));
+  console.log(`load average ${loadBefore[0].toFixed(2)} before, ${load[0]} after (${cpus().length} cores; bash bench/run.sh --node-versions)`);
+  process.exit(0);
+}
 
 const floorMs = median(runs["node -e 0"].wall_ms);
 const wholeProcess = commands.map((c) => {
@@ -187,16 +237,20 @@ let lighttpdErr = "";
 lighttpd.stderr.on("data", (d) => (lighttpdErr += d));
 const base = `http://127.0.0.1:${port}`;
 const ready = async () => {
-  for (let i = 0; i < 100; i++) {
-    if (lighttpd.exitCode !== null) fail(`lighttpd exited: ${lighttpdErr.trim()}`);
+  // A wall-clock deadline, not a count of tries: a loaded machine starts lighttpd slowly.
+  const deadline = Date.now() + 60_000;
+  let last = "none";
+  while (Date.now() < deadline) {
+    if (lighttpd.exitCode !== null) fail(`lighttpd exited (${lighttpd.exitCode}): ${lighttpdErr.trim()}`);
     try {
-      await fetch(base + "/");
+      await fetch(base + "/", { signal: AbortSignal.timeout(5_000) });
       return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 50));
+    } catch (err) {
+      last = `${err.message}${err.cause ? ` (${err.cause.code ?? err.cause.message})` : ""}`;
+      await new Promise((r) => setTimeout(r, 100));
     }
   }
-  fail("lighttpd did not start listening");
+  fail(`lighttpd did not answer on ${base} within 60 s (last try: ${last}; still running); its stderr: ${lighttpdErr.trim()}`);
 };
 await ready();
 const served = [
@@ -256,6 +310,7 @@ const results = {
   parameters: { ...P, bcryptCost: BCRYPT_COST, goal: GOAL },
   machine,
   wholeProcess,
+  nodeVersions,
   inProcess,
   lighttpd: lighttpdRows,
   sizes,

@@ -29,7 +29,12 @@ function sections(r) {
     goalRows.map((w) => w.vsNodePaired.toFixed(3)).join(", ") +
     `. bcrypt login is exempt (cost ${p.bcryptCost}, what htpasswd -B writes). Each round runs every command once, in rotated order;` +
     ` programs get the environment a server gives, run as \`node FILE\` (\`python3 FILE\` for the references) unless marked.` +
-    ` Running the target, gate.cgi loads node:child_process and spawns it (Node 20 has no execve): the "− target alone" row.`;
+    ` Running the target, gate.cgi on ${r.machine?.node ?? "this Node"} ` +
+    (r.nodeVersions?.find((v) => v.node === r.machine?.node)?.execve
+      ? "replaces itself with it (process.execve)"
+      : "loads node:child_process and spawns it (no process.execve before Node 22.15)") +
+    `: the "− target alone" row; per Node version in the table after this one.`;
+  const versions = versionsSection(r);
   const inproc = {
     title: `In process (operations per second; ${p.samples} samples of ${p.sampleMs} ms each)`,
     head: ["implementation", "create", "min–max", "× floor", "verify", "min–max", "× floor"],
@@ -53,7 +58,38 @@ function sections(r) {
     head: ["file", "bytes"],
     rows: r.sizes.map((s) => [s.name, int(s.bytes)]),
   };
-  return { whole, goal, inproc, served, sizes };
+  return { whole, goal, versions, inproc, served, sizes };
+}
+
+/** Figure 4: gate.cgi + target per Node version, beside `node -e 0` + the target alone on that Node. */
+function versionsSection(r) {
+  if (!r.nodeVersions) return undefined;
+  const p = r.parameters;
+  return {
+    title: `gate.cgi + target on each Node (ms; median of ${p.rounds} interleaved rounds)`,
+    head: ["Node", "execve", "node -e 0", "target alone", "node -e 0 + target", "gate.cgi + target", "× (node -e 0 + target)", "paired ×", "goal"],
+    rows: r.nodeVersions.map((v) => [
+      v.node,
+      v.execve ? "yes" : "no",
+      f(v.nodeE0.median, 2),
+      f(v.target.median, 2),
+      f(v.reference.median, 2),
+      f(v.gate.median, 2),
+      ratio(v.vsReference, 3),
+      ratio(v.vsReferencePaired, 3),
+      v.execve ? (v.vsReference <= p.goal ? "met" : "NOT met") : "none",
+    ]),
+    note:
+      `On a Node with process.execve (22.15+) gate.cgi replaces itself with the target: the goal there is gate.cgi + target at most ` +
+      `${p.goal.toFixed(2)} × (node -e 0 + the target alone) on the same Node (ratio of medians; "paired ×" is the median of per-round ratios). ` +
+      `On older Node the gate stays alive as the target's parent (node:child_process), with no goal. The Node binaries are the devDependencies node20, node22 and node24.`,
+  };
+}
+
+/** Only figure 4, as text (bench/bench.mjs --node-versions). */
+export function renderNodeVersions(r) {
+  const v = versionsSection(r);
+  return [textTable(v), v.note].join("\n");
 }
 
 function machineLine(r) {
@@ -81,6 +117,7 @@ export function renderText(r) {
     textTable(s.whole),
     s.goal,
     "",
+    ...(s.versions ? [textTable(s.versions), s.versions.note, ""] : []),
     textTable(s.inproc),
     "",
     textTable(s.served),
@@ -101,6 +138,7 @@ export function renderMarkdown(r) {
     "",
     s.goal,
     "",
+    ...(s.versions ? [`**${s.versions.title}**`, "", markdownTable(s.versions), "", s.versions.note, ""] : []),
     `**${s.inproc.title}**`,
     "",
     markdownTable(s.inproc),
