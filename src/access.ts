@@ -107,7 +107,7 @@ export function parseRequire(value: string | undefined): Rule[] {
     else if ((keyword === "user" || keyword === "group") && names.length > 0) rules.push({ kind: keyword, names });
     else {
       const shown = part.trim() === "" ? "an empty rule" : JSON.stringify(part.trim().slice(0, 100));
-      throw new ConfigError(`SESSION_REQUIRE has ${shown}: use "valid-user", "user NAME…" or "group NAME…", several separated by ";"`);
+      throw new ConfigError(`SESSION_REQUIRE has ${shown}: use "valid-user", "user NAME ..." or "group NAME ...", several separated by ";"`);
     }
   }
   return rules;

@@ -91,7 +91,7 @@ describe("parseRequire: Apache's Require words", () => {
     "%j is a configuration error, never 'anyone'",
     (value) => {
       expect(() => parseRequire(value)).toThrow(ConfigError);
-      expect(() => parseRequire(value)).toThrow(/^SESSION_REQUIRE has .*: use "valid-user", "user NAME…" or "group NAME…", several separated by ";"$/);
+      expect(() => parseRequire(value)).toThrow(/^SESSION_REQUIRE has .*: use "valid-user", "user NAME \.\.\." or "group NAME \.\.\.", several separated by ";"$/);
     },
   );
 
