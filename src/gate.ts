@@ -10,11 +10,15 @@
  *   `#!` line or an ELF header: it is run with execve(), never through a shell.
  * - No symbolic link may lie between the root and the target, unless
  *   `GATE_FOLLOW_SYMLINKS=1`; even then the resolved file must stay inside the root.
- * - Anything else is a 500 with one log line, and nothing is run.
+ * - Otherwise a regular file whose extension has a known static type (./mime.ts) is served
+ *   (./static.ts); a folder is its index.html, or 403 without one.
+ * - Anything else (a script without its run bit, an unknown type) is a 500 with one log line,
+ *   and nothing is run or sent.
  */
-import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve, sep } from "node:path";
 import { ConfigError } from "./errors.js";
+import { extensionOf, staticType } from "./mime.js";
 import { safeNext } from "./redirect.js";
 
 export type GateEnv = Record<string, string | undefined>;
@@ -38,10 +42,16 @@ export interface GateRequest {
 export interface GateTarget extends GateRequest {
   realPath: string;
   cwd: string;
+  /** Set when the target is a file to serve rather than a program to run: its Content-Type. */
+  contentType?: string;
 }
 
-/** The target is missing or may not be run. `message` is the one line for the error log. */
-export class GateTargetError extends Error {}
+/** The target is missing or may not be run or served. `message` is the one line for the error log. */
+export class GateTargetError extends Error {
+  constructor(message: string, readonly status: 403 | 404 | 500 = 500) {
+    super(message);
+  }
+}
 
 const DEFAULT_LOGIN_URL = "/cgi-bin/login.cgi";
 /** A Location longer than this loses its `next` rather than being cut (safeNext caps paths at 2048). */
@@ -155,21 +165,55 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
       `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
     );
   }
+  let isFile = false;
   let executable = false;
   try {
-    if (statSync(realPath).isFile()) {
+    const st = statSync(realPath);
+    if (st.isDirectory()) return directoryIndex(request, env, shown);
+    isFile = st.isFile();
+    if (isFile) {
       accessSync(realPath, constants.X_OK);
       executable = true;
     }
-  } catch {
+  } catch (err) {
+    if (err instanceof GateTargetError || err instanceof ConfigError) throw err;
     executable = false;
   }
-  if (!executable) throw new GateTargetError(`target ${shown} is not an executable regular file`);
-  if (!startsLikeAProgram(realPath)) {
+  const cwd = dirname(realPath);
+  // A program is run whatever its name; any other file is served only with a known static type
+  // (README, "Members area: protect a whole folder"), so a script without its run bit is never sent as text.
+  if (executable && startsLikeAProgram(realPath)) return { ...request, realPath, cwd };
+  const contentType = isFile ? staticType(realPath) : undefined;
+  if (contentType !== undefined) {
+    const extra = request.form === "path-translated" ? request.pathInfo : env.PATH_INFO;
+    if (extra) throw new GateTargetError(`target ${shown} is a file, not a program: it takes no path info (${JSON.stringify(extra.slice(0, 200))})`, 404);
+    return { ...request, realPath, cwd, contentType };
+  }
+  if (executable) {
     // execve() refuses such a file (ENOEXEC) and so do Apache and lighttpd; Node would hand it to /bin/sh.
     throw new GateTargetError(`target ${shown} has no #! line and is not an ELF program`);
   }
-  return { ...request, realPath, cwd: dirname(realPath) };
+  if (isFile && !SCRIPT_EXTENSIONS.includes(extensionOf(realPath))) {
+    throw new GateTargetError(`target ${shown} is neither an executable program nor a file of a known static type`);
+  }
+  throw new GateTargetError(`target ${shown} is not an executable regular file`);
+}
+
+/** Programs by their usual names: without their run bit they are reported as such (and never served). */
+const SCRIPT_EXTENSIONS = ["pcgi", "cgi", "pl", "php", "sh", "py", "rb"];
+
+/**
+ * A directory the server handed to the gate (Apache's SetHandler on a folder URL
+ * such as /members/): its index.html, checked like any target, or 403.
+ */
+function directoryIndex(request: GateRequest, env: GateEnv, shown: string): GateTarget {
+  const index = request.path.replace(/\/+$/, "") + "/index.html";
+  try {
+    lstatSync(index);
+  } catch {
+    throw new GateTargetError(`target ${shown} is a folder without index.html`, 403);
+  }
+  return checkTarget({ ...request, path: index }, env);
 }
 
 /** A script with a `#!` line, or an ELF binary. */

@@ -4,6 +4,8 @@
  * stderr passed through. On a Node with process.execve (22.15+, 23.11+) the
  * gate replaces itself with the target, so nothing of it stays alive; on older
  * Node it runs the target as a child process and returns its exit status.
+ * A file of a protected folder that is not a program is served instead
+ * (../static.ts, loaded only then).
  * Otherwise: 303 to the login page for GET/HEAD, 401 for anything else. The
  * rules live in ../gate.ts.
  */
@@ -13,14 +15,14 @@ import { safeNext } from "../redirect.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { loadConfig } from "./config.js";
 import { forbiddenPage } from "./html.js";
-import { HttpError, logLine, quoteForLog, runCgi, textReply, type CgiEnv, type Reply } from "./http.js";
+import { HttpError, logLine, quoteForLog, runCgi, textReply, writeOut, type CgiEnv, type Reply } from "./http.js";
 import { accessRules, folderSetting, notLiveReason, userAllowed } from "./live.js";
 import { htmlReply, seeOther } from "./respond.js";
 
 const PROGRAM = "gate.cgi";
 
 /** What the gate decided: a reply of its own, or a program to run as `userId`. */
-export type GateDecision = { reply: Reply } | { run: GateTarget; env: Record<string, string> };
+export type GateDecision = { reply: Reply } | { run: GateTarget; env: Record<string, string> } | { serve: GateTarget & { contentType: string } };
 
 export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 1000): GateDecision {
   const cfg = loadConfig(env);
@@ -51,8 +53,16 @@ export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 10
   try {
     target = checkTarget(gateRequest(env, args), env);
   } catch (err) {
-    if (err instanceof GateTargetError) throw new HttpError(500, err.message);
+    if (err instanceof GateTargetError) throw new HttpError(err.status, err.message);
     throw err;
+  }
+  if (target.contentType !== undefined) {
+    // A file, not a program (README, "Members area: protect a whole folder"): GET and HEAD only.
+    const method = env.REQUEST_METHOD ?? "GET";
+    if (method !== "GET" && method !== "HEAD") {
+      throw new HttpError(405, `method ${quoteForLog(method)} not allowed on the file ${JSON.stringify(target.realPath)}`, [["Allow", "GET, HEAD"]]);
+    }
+    return { serve: { ...target, contentType: target.contentType } };
   }
   return { run: target, env: targetEnv(env, target, userId, cfg.cookieName) };
 }
@@ -120,6 +130,17 @@ async function main(env: CgiEnv): Promise<void> {
     });
   }
   if ("reply" in decision) return runCgi(PROGRAM, () => decision.reply);
+  if ("serve" in decision) {
+    // Loaded only here (src/build/bundle.mjs keeps it as a string until then).
+    const { serveFile } = await import("../static.js");
+    const refused = serveFile(decision.serve.realPath, decision.serve.contentType, env, { write: writeOut, log: (m) => logLine(PROGRAM, m) });
+    if (refused) {
+      return runCgi(PROGRAM, () => {
+        throw new HttpError(refused.status, refused.log);
+      });
+    }
+    return;
+  }
   if (replaceWithTarget(decision.run, decision.env)) return; // not reached: execve() does not return
   try {
     process.exitCode = await runTarget(decision.run, decision.env);

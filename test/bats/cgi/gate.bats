@@ -259,11 +259,11 @@ SH
   assert_refused "target \"$DOCROOT/plain\\.pcgi\" is not an executable regular file"
 }
 
-@test "a directory, a missing file and a file without #! line answer 500" {
+@test "a folder without index.html answers 403; a missing file and a file without #! line answer 500" {
   mkdir -p "$DOCROOT/dir.pcgi"
   chmod 755 "$DOCROOT/dir.pcgi"
   gate_lighttpd dir.pcgi HTTP_COOKIE="session=$TOKEN"
-  assert_refused "target \"$DOCROOT/dir\\.pcgi\" is not an executable regular file"
+  cgi_expect_refused 403 "target \"$DOCROOT/dir\\.pcgi\" is a folder without index\\.html\$"
   gate_apache gone.pcgi HTTP_COOKIE="session=$TOKEN"
   assert_refused "target \"$DOCROOT/gone\\.pcgi\" does not exist"
   printf 'echo "Content-Type: text/plain"; echo; echo ran by a shell\n' > "$DOCROOT/noshebang.pcgi"
