@@ -73,7 +73,14 @@ echo "cookie=${HTTP_COOKIE:-}"'
   printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nSTRAY RAN\\n"\n' > /var/www/html/stray.cgi
   chmod 755 /var/www/html/secret.pcgi /usr/lib/cgi-bin/secret.pcgi /var/www/html/stray.cgi
   echo '<p>home</p>' > /var/www/html/index.html
+  # A members area: a page and a PDF, plain files.
+  mkdir -p /var/www/html/members
+  printf '<p>members only</p>\n' > /var/www/html/members/index.html
+  head -c 100000 /dev/urandom > /var/www/html/members/report.pdf
 }
+
+# add_user NAME PASS — one more user, as an admin would (htpasswd -b, not the README's prompt).
+add_user() { htpasswd -bB /etc/dbbasic-sessions/htpasswd "$1" "$2" 2> /dev/null; }
 
 setup_file() {
   : > "$TRANSCRIPT"
@@ -199,6 +206,49 @@ cookie=theme=dark
   http_request -u alice:wrong "$BASE/auth/login.cgi"
   assert_eq "$http_status" 401 "wrong password"
   assert_eq "$(http_header Set-Cookie)" "" "no cookie"
+}
+
+@test "$SERVER: the members folder: a stranger is sent to log in; alice gets the page, and the PDF whole and by range" {
+  http_request "$BASE/members/report.pdf"
+  assert_eq "$http_status" 303 "stranger"
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fmembers%2Freport.pdf" Location
+  login_as alice alice-pass
+  http_request -b "session=$COOKIE" "$BASE/members/"
+  assert_eq "$http_status" 200 "the folder's index.html"
+  assert_eq "$http_body" $'<p>members only</p>\n' "page"
+  curl -s -b "session=$COOKIE" -o "$BATS_TEST_TMPDIR/whole.pdf" "$BASE/members/report.pdf"
+  cmp "$BATS_TEST_TMPDIR/whole.pdf" /var/www/html/members/report.pdf
+  http_request -b "session=$COOKIE" -r 100-199 "$BASE/members/report.pdf"
+  assert_eq "$http_status" 206 "range"
+  assert_eq "$(http_header Content-Type)" application/pdf Content-Type
+  assert_eq "$(http_header Content-Range)" "bytes 100-199/100000" Content-Range
+  curl -s -b "session=$COOKIE" -r 100-199 -o "$BATS_TEST_TMPDIR/part" "$BASE/members/report.pdf"
+  cmp "$BATS_TEST_TMPDIR/part" <(tail -c +101 /var/www/html/members/report.pdf | head -c 100)
+}
+
+@test "$SERVER: htpasswd -D ends that user's session at the next request" {
+  add_user bob bob-pass
+  login_as bob bob-pass
+  http_request -b "session=$COOKIE" "$BASE/members/"
+  assert_eq "$http_status" 200 "bob, before"
+  htpasswd -D /etc/dbbasic-sessions/htpasswd bob 2> /dev/null
+  http_request -b "session=$COOKIE" "$BASE/members/"
+  assert_eq "$http_status" 303 "bob, removed"
+  wait_until 10 "the refusal in $ERROR_LOG" grep -q '^gate\.cgi: session of user "bob" refused: its user is not in HTPASSWD_FILE' "$ERROR_LOG"
+}
+
+@test "$SERVER: dbbasic-sessions revoke, as the README says, logs one user out everywhere and nobody else" {
+  add_user carol carol-pass
+  login_as carol carol-pass
+  local carol=$COOKIE
+  login_as alice alice-pass
+  dbbasic-sessions revoke --file /etc/dbbasic-sessions/revoked carol
+  http_request -b "session=$carol" "$BASE/members/"
+  assert_eq "$http_status" 303 "carol, revoked"
+  http_request -b "session=$carol" "$BASE/cgi-bin/whoami.cgi"
+  assert_eq "$http_status" 401 "carol's whoami"
+  http_request -b "session=$COOKIE" "$BASE/members/"
+  assert_eq "$http_status" 200 "alice"
 }
 
 @test "$SERVER: logout deletes the cookie" {
