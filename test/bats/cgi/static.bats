@@ -1,0 +1,287 @@
+#!/usr/bin/env bats
+# gate.cgi serving the files of a protected folder (README, "Members area:
+# protect a whole folder"), run as a CGI process in both invocation forms:
+# exact headers, the bytes sent, conditional requests, ranges (RFC 9110), and
+# files that must never be sent (a script without its run bit, an unknown type).
+
+load ../../helpers/cgi
+
+MTIME='2024-01-02 03:04:05 UTC'
+LAST_MODIFIED='Tue, 02 Jan 2024 03:04:05 GMT'
+
+setup_file() {
+  export DOCROOT=$BATS_FILE_TMPDIR/www
+  mkdir -p "$DOCROOT/members/docs" "$DOCROOT/members/empty-folder"
+  { printf '%%PDF-1.4\n'; head -c 10000 /dev/urandom; } > "$DOCROOT/members/guide.pdf"
+  printf '<!doctype html><title>Members</title><p>Welcome</p>\n' > "$DOCROOT/members/index.html"
+  printf 'a,b\n1,2\n' > "$DOCROOT/members/data.csv"
+  printf '\x89PNG\r\n\x1a\n' > "$DOCROOT/members/logo.png"
+  chmod 755 "$DOCROOT/members/logo.png" # uploaded with its run bit: still an image, not a program
+  : > "$DOCROOT/members/empty.txt"
+  local ext
+  for ext in pcgi php sh pl py cgi rb; do
+    printf '#!/bin/sh\n# SECRET-SOURCE-LINE password=hunter2\necho ran\n' > "$DOCROOT/members/page.$ext"
+    chmod 644 "$DOCROOT/members/page.$ext"
+  done
+  printf 'SECRET-SOURCE-LINE\n' > "$DOCROOT/members/notes.xyz"
+  printf 'SECRET-SOURCE-LINE\n' > "$DOCROOT/members/README"
+  printf '<?php echo "SECRET-SOURCE-LINE"; ?>\n' > "$DOCROOT/members/noshebang.php"
+  chmod 755 "$DOCROOT/members/noshebang.php"
+  printf '#!/bin/sh\nprintf "Status: 200 OK\\r\\nContent-Type: text/plain\\r\\n\\r\\nran as %%s\\n" "$REMOTE_USER"\n' > "$DOCROOT/members/tool.txt"
+  chmod 755 "$DOCROOT/members/tool.txt"
+  head -c 1048576 /dev/urandom > "$DOCROOT/members/small.zip"
+  head -c 52428800 /dev/urandom > "$DOCROOT/members/big.mp4"
+  ln -s guide.pdf "$DOCROOT/members/link.pdf"
+  touch -d "$MTIME" "$DOCROOT"/members/*
+}
+
+setup() {
+  TOKEN=$(cgi_token ann)
+}
+
+# lighttpd: cgi.assign = ( "" => ".../gate.cgi" ) in $HTTP["url"] =~ "^/members/" runs `gate.cgi /docroot/members/NAME`.
+serve() { # NAME [cgi_run ARGS…]
+  local name=$1
+  shift
+  cgi_run gate.cgi --arg "$DOCROOT/members/$name" DOCUMENT_ROOT="$DOCROOT" SCRIPT_FILENAME="$DOCROOT/members/$name" \
+    SCRIPT_NAME="/members/$name" REQUEST_URI="/members/$name" HTTP_COOKIE="session=$TOKEN" "$@"
+}
+
+# Apache: SetHandler + Action redirect internally to /cgi-bin/gate.cgi/members/NAME.
+serve_apache() { # NAME [cgi_run ARGS…]
+  local name=$1
+  shift
+  cgi_run gate.cgi DOCUMENT_ROOT="$DOCROOT" SCRIPT_FILENAME="$CGI_BIN/gate.cgi" SCRIPT_NAME=/cgi-bin/gate.cgi \
+    PATH_INFO="/members/$name" PATH_TRANSLATED="$DOCROOT/members/$name" REDIRECT_URL="/members/$name" REDIRECT_STATUS=200 \
+    REQUEST_URI="/members/$name" HTTP_COOKIE="session=$TOKEN" "$@"
+}
+
+etag_of() { # FILE: "<size hex>-<mtime ns hex>-<inode hex>"
+  local size ino ns
+  read -r size ino ns < <(stat -c '%s %i %.9Y' "$1")
+  printf '"%x-%x-%x"' "$size" "$((10#${ns%.*} * 1000000000 + 10#${ns#*.}))" "$ino"
+}
+
+body_bytes() { # the raw body, without the CGI header block
+  perl -0777 -pe 's/\A.*?\r\n\r\n//s' "$CGI_STDOUT_FILE"
+}
+
+# The header block of a served file: STATUS TYPE LENGTH FILE [Content-Range].
+served_headers() {
+  printf 'Status: %s\nContent-Type: %s\nContent-Length: %s\n' "$1" "$2" "$3"
+  [ -z "${5:-}" ] || printf 'Content-Range: %s\n' "$5"
+  printf 'Last-Modified: %s\nETag: %s\nAccept-Ranges: bytes\nCache-Control: private, no-cache\nX-Content-Type-Options: nosniff' \
+    "$LAST_MODIFIED" "$(etag_of "$4")"
+}
+
+not_modified_headers() { # FILE
+  printf 'Status: 304 Not Modified\nLast-Modified: %s\nETag: %s\nCache-Control: private, no-cache' "$LAST_MODIFIED" "$(etag_of "$1")"
+}
+
+# A 500 with one log line matching REGEX, and not a byte of the file sent.
+assert_never_sent() { # REGEX
+  cgi_expect_refused 500 "$1\$"
+  assert_eq "$cgi_exit" 0 "exit status"
+  run -1 grep -c SECRET-SOURCE-LINE "$CGI_STDOUT_FILE"
+}
+
+@test "a PDF answers 200 with its type, length, Last-Modified, strong ETag, Accept-Ranges and private, no-cache, and its exact bytes" {
+  local file=$DOCROOT/members/guide.pdf
+  for form in serve serve_apache; do
+    $form guide.pdf
+    assert_eq "$cgi_exit" 0 "exit status ($form)"
+    assert_eq "$cgi_headers" "$(served_headers '200 OK' application/pdf 10009 "$file")" "headers ($form)"
+    body_bytes > "$BATS_TEST_TMPDIR/out"
+    cmp "$file" "$BATS_TEST_TMPDIR/out"
+    assert_eq "$cgi_stderr" '' stderr
+  done
+}
+
+@test "text types are UTF-8; an empty file is 200 with Content-Length 0" {
+  serve data.csv
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' 'text/csv; charset=utf-8' 8 "$DOCROOT/members/data.csv")" headers
+  assert_eq "$cgi_body" $'a,b\n1,2\n' body
+  serve empty.txt
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' 'text/plain; charset=utf-8' 0 "$DOCROOT/members/empty.txt")" headers
+  assert_eq "$(body_bytes | wc -c)" 0 "body bytes"
+}
+
+@test "HEAD gets the same headers and no body" {
+  serve guide.pdf REQUEST_METHOD=HEAD
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' application/pdf 10009 "$DOCROOT/members/guide.pdf")" headers
+  assert_eq "$(body_bytes | wc -c)" 0 "body bytes"
+  serve guide.pdf REQUEST_METHOD=HEAD HTTP_RANGE=bytes=0-9
+  assert_eq "$cgi_status" 200 "status (Range is for GET only)"
+}
+
+@test "If-None-Match with the ETag (weak comparison, in a list, or *) answers 304 without a body" {
+  local file=$DOCROOT/members/guide.pdf etag
+  etag=$(etag_of "$file")
+  for inm in "$etag" "W/$etag" "\"other\", $etag" '*'; do
+    serve guide.pdf HTTP_IF_NONE_MATCH="$inm"
+    assert_eq "$cgi_headers" "$(not_modified_headers "$file")" "headers for If-None-Match: $inm"
+    assert_eq "$(body_bytes | wc -c)" 0 "body bytes for $inm"
+  done
+  serve guide.pdf HTTP_IF_NONE_MATCH='"other"'
+  assert_eq "$cgi_status" 200 "status for another ETag"
+  assert_eq "$(body_bytes | wc -c)" 10009 "body bytes for another ETag"
+}
+
+@test "If-Modified-Since at or after Last-Modified answers 304; before it, garbage, or beside a failing If-None-Match, 200" {
+  local file=$DOCROOT/members/guide.pdf
+  for ims in "$LAST_MODIFIED" 'Wed, 03 Jan 2024 00:00:00 GMT' 'Tuesday, 02-Jan-24 03:04:05 GMT' 'Tue Jan  2 03:04:05 2024'; do
+    serve guide.pdf HTTP_IF_MODIFIED_SINCE="$ims"
+    assert_eq "$cgi_headers" "$(not_modified_headers "$file")" "headers for If-Modified-Since: $ims"
+  done
+  for ims in 'Tue, 02 Jan 2024 03:04:04 GMT' garbage '' 'Tue, 31 Feb 2024 03:04:05 GMT' 2024-01-03; do
+    serve guide.pdf HTTP_IF_MODIFIED_SINCE="$ims"
+    assert_eq "$cgi_status" 200 "status for If-Modified-Since: $ims"
+    assert_eq "$cgi_stderr" '' "stderr for $ims"
+  done
+  serve guide.pdf HTTP_IF_MODIFIED_SINCE="$LAST_MODIFIED" HTTP_IF_NONE_MATCH='"other"'
+  assert_eq "$cgi_status" 200 "status when If-None-Match does not match"
+}
+
+@test "one Range answers 206 with Content-Range and exactly those bytes" {
+  local file=$DOCROOT/members/guide.pdf
+  serve guide.pdf HTTP_RANGE=bytes=100-1123
+  assert_eq "$cgi_headers" "$(served_headers '206 Partial Content' application/pdf 1024 "$file" 'bytes 100-1123/10009')" headers
+  body_bytes > "$BATS_TEST_TMPDIR/out"
+  tail -c +101 "$file" | head -c 1024 > "$BATS_TEST_TMPDIR/want"
+  cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
+
+  serve guide.pdf HTTP_RANGE=bytes=-9
+  assert_eq "$(cgi_header Content-Range)" 'bytes 10000-10008/10009' "Content-Range of a suffix"
+  body_bytes > "$BATS_TEST_TMPDIR/out"
+  tail -c 9 "$file" > "$BATS_TEST_TMPDIR/want"
+  cmp "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/out"
+
+  serve guide.pdf HTTP_RANGE=bytes=10000-
+  assert_eq "$(cgi_header Content-Range)" 'bytes 10000-10008/10009' "Content-Range of an open range"
+  serve guide.pdf HTTP_RANGE=bytes=0-99999999999999999999999999999
+  assert_eq "$(cgi_header Content-Range)" 'bytes 0-10008/10009' "Content-Range of a range past 2^53"
+}
+
+@test "If-Range with the ETag or the exact Last-Modified keeps the range; anything else sends the whole file" {
+  local file=$DOCROOT/members/guide.pdf etag
+  etag=$(etag_of "$file")
+  for ir in "$etag" "$LAST_MODIFIED"; do
+    serve guide.pdf HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ir"
+    assert_eq "$cgi_status_line" '206 Partial Content' "status for If-Range: $ir"
+    assert_eq "$(body_bytes | wc -c)" 10 "body bytes for If-Range: $ir"
+  done
+  for ir in '"other"' "W/$etag" 'Wed, 03 Jan 2024 00:00:00 GMT' garbage; do
+    serve guide.pdf HTTP_RANGE=bytes=0-9 HTTP_IF_RANGE="$ir"
+    assert_eq "$cgi_headers" "$(served_headers '200 OK' application/pdf 10009 "$file")" "headers for If-Range: $ir"
+    body_bytes > "$BATS_TEST_TMPDIR/out"
+    cmp "$file" "$BATS_TEST_TMPDIR/out"
+  done
+}
+
+@test "an unsatisfiable range answers 416 with Content-Range bytes */size and no body" {
+  for range in bytes=10009- bytes=20000-30000 bytes=-0 bytes=99999999999999999999999999-; do
+    serve guide.pdf HTTP_RANGE="$range"
+    assert_eq "$cgi_headers" $'Status: 416 Range Not Satisfiable\nContent-Range: bytes */10009\nContent-Length: 0\nCache-Control: private, no-cache' "headers for $range"
+    assert_eq "$(body_bytes | wc -c)" 0 "body bytes for $range"
+  done
+}
+
+@test "several ranges, a reversed range and a malformed Range header get the whole file (200)" {
+  local file=$DOCROOT/members/guide.pdf
+  for range in bytes=0-9,20-29 bytes=5-2 bytes= '' bytes=abc 'bytes=1 - 2' items=0-9 bytes=0-1,x; do
+    serve guide.pdf HTTP_RANGE="$range"
+    assert_eq "$cgi_headers" "$(served_headers '200 OK' application/pdf 10009 "$file")" "headers for Range: $range"
+    body_bytes > "$BATS_TEST_TMPDIR/out"
+    cmp "$file" "$BATS_TEST_TMPDIR/out"
+    assert_eq "$cgi_stderr" '' "stderr for $range"
+  done
+}
+
+@test "a script without its run bit (.pcgi, .php, .sh, .pl, .py, .cgi, .rb) answers 500 and not a byte of its source" {
+  for ext in pcgi php sh pl py cgi rb; do
+    serve page.$ext
+    assert_never_sent "target \"$DOCROOT/members/page\\.$ext\" is not an executable regular file"
+    serve_apache page.$ext
+    assert_never_sent "target \"$DOCROOT/members/page\\.$ext\" is not an executable regular file"
+  done
+}
+
+@test "an unknown extension, no extension, or an executable without #! line answers 500 and sends nothing" {
+  serve notes.xyz
+  assert_never_sent "target \"$DOCROOT/members/notes\\.xyz\" is neither an executable program nor a file of a known static type"
+  serve README
+  assert_never_sent "target \"$DOCROOT/members/README\" is neither an executable program nor a file of a known static type"
+  serve noshebang.php
+  assert_never_sent "target \"$DOCROOT/members/noshebang\\.php\" has no #! line and is not an ELF program"
+}
+
+@test "an image with its run bit but no #! line is served; a #! file with its run bit is run, whatever its name" {
+  serve logo.png
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' image/png 8 "$DOCROOT/members/logo.png")" headers
+  serve tool.txt
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$(cgi_header Content-Type)" text/plain Content-Type
+  assert_eq "$cgi_body" $'ran as ann\n' body
+}
+
+@test "a folder handed to the gate serves its index.html; a folder without one answers 403" {
+  serve_apache "" REDIRECT_URL=/members/ PATH_INFO=/members/ REQUEST_URI=/members/
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' 'text/html; charset=utf-8' 52 "$DOCROOT/members/index.html")" headers
+  assert_eq "$cgi_body" $'<!doctype html><title>Members</title><p>Welcome</p>\n' body
+  serve_apache empty-folder/ REDIRECT_URL=/members/empty-folder/ PATH_INFO=/members/empty-folder/
+  cgi_expect_refused 403 "target \"$DOCROOT/members/empty-folder/\" is a folder without index\\.html\$"
+}
+
+@test "a file with path info after its name answers 404" {
+  serve_apache guide.pdf/more REDIRECT_URL=/members/guide.pdf/more PATH_INFO=/members/guide.pdf/more
+  cgi_expect_refused 404 "target \"$DOCROOT/members/guide\\.pdf\" is a file, not a program: it takes no path info \\(\"/more\"\\)\$"
+}
+
+@test "POST to a file answers 405 with Allow: GET, HEAD" {
+  serve guide.pdf REQUEST_METHOD=POST --body 'a=1'
+  cgi_expect_refused 405 "method \"POST\" not allowed on the file \"$DOCROOT/members/guide\\.pdf\"\$"
+  assert_eq "$(cgi_header Allow)" 'GET, HEAD' Allow
+}
+
+@test "without a session a file is never sent: GET goes to login" {
+  cgi_run gate.cgi --arg "$DOCROOT/members/guide.pdf" DOCUMENT_ROOT="$DOCROOT" SCRIPT_FILENAME="$DOCROOT/members/guide.pdf" \
+    REQUEST_URI=/members/guide.pdf
+  assert_eq "$cgi_status" 303 status
+  assert_eq "$(cgi_header Location)" '/cgi-bin/login.cgi?next=%2Fmembers%2Fguide.pdf' Location
+  run -1 grep -c PDF-1.4 "$CGI_STDOUT_FILE"
+}
+
+@test "a file reached through a symbolic link answers 500 unless GATE_FOLLOW_SYMLINKS=1" {
+  serve link.pdf
+  cgi_expect_refused 500 "target \"$DOCROOT/members/link\\.pdf\" is reached through a symbolic link: .*"
+  serve link.pdf GATE_FOLLOW_SYMLINKS=1
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$(cgi_header ETag)" "$(etag_of "$DOCROOT/members/guide.pdf")" "ETag (the real file's)"
+}
+
+@test "a 50 MB file is streamed byte for byte, and memory does not grow with it" {
+  local rss_small rss_big
+  serve big.mp4
+  assert_eq "$cgi_headers" "$(served_headers '200 OK' video/mp4 52428800 "$DOCROOT/members/big.mp4")" headers
+  body_bytes > "$BATS_TEST_TMPDIR/out"
+  cmp "$DOCROOT/members/big.mp4" "$BATS_TEST_TMPDIR/out"
+  # Peak RSS (kB) of the gate process serving each file.
+  rss() {
+    env -i PATH="$CGI_PATH" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$DOCROOT" REQUEST_METHOD=GET HTTP_COOKIE="session=$TOKEN" \
+      SCRIPT_FILENAME="$DOCROOT/members/$1" /usr/bin/time -f %M "$CGI_BIN/gate.cgi" "$DOCROOT/members/$1" 2>&1 >/dev/null | tail -n1
+  }
+  rss_small=$(rss small.zip)
+  rss_big=$(rss big.mp4)
+  echo "peak RSS: 1 MB file $rss_small kB, 50 MB file $rss_big kB" >&3
+  # Read whole, the 50 MB file would add at least 50 MB; streamed, V8's young generation adds a few.
+  [ "$rss_big" -lt $((rss_small + 25600)) ] || { echo "peak RSS grew with the file: $rss_small kB for 1 MB, $rss_big kB for 50 MB" >&2; return 1; }
+}
+
+@test "a client that leaves midway ends the gate with exit status 1 and one log line" {
+  local status
+  env -i PATH="$CGI_PATH" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$DOCROOT" REQUEST_METHOD=GET HTTP_COOKIE="session=$TOKEN" \
+    SCRIPT_FILENAME="$DOCROOT/members/big.mp4" "$CGI_BIN/gate.cgi" "$DOCROOT/members/big.mp4" 2> "$BATS_TEST_TMPDIR/err" | head -c 1000 > /dev/null
+  status=${PIPESTATUS[0]}
+  assert_eq "$status" 1 "exit status"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/err")" 'gate.cgi: cannot write the reply to stdout (EPIPE)' stderr
+}
