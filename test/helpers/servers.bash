@@ -26,7 +26,8 @@
 #   site_install_htaccess              shared-hosting layout: programs in $SITE_DOCROOT/cgi-bin
 #                                      (SITE_CGI_BIN moves there), a copy of login.cgi in
 #                                      $SITE_DOCROOT/auth/, and examples/htaccess/.htaccess filled
-#                                      in as $SITE_DOCROOT/.htaccess
+#                                      in as $SITE_DOCROOT/.htaccess, examples/htaccess/members/.htaccess
+#                                      as $SITE_DOCROOT/members/.htaccess (the members area)
 #   site_render TEMPLATE OUT NAME      fill a template's placeholders for instance NAME:
 #                                        @PORT@ @DOCROOT@ @CGI_BIN@ @KEY_FILE@ @HTPASSWD@ @LOG_DIR@ @RUN_DIR@
 #   start_lighttpd NAME [TEMPLATE]     lighttpd -D -f (default examples/lighttpd/lighttpd.conf)
@@ -103,6 +104,10 @@ site_install_htaccess() {
   chmod 755 "$SITE_CGI_BIN" "$SITE_DOCROOT/auth" "$SITE_CGI_BIN"/*.cgi "$SITE_DOCROOT/auth/login.cgi"
   SERVER_EXTRA_CONF='' site_render "$SERVERS_REPO/examples/htaccess/.htaccess" "$SITE_DOCROOT/.htaccess" htaccess
   chmod 644 "$SITE_DOCROOT/.htaccess"
+  mkdir -p "$SITE_DOCROOT/members"
+  chmod 755 "$SITE_DOCROOT/members"
+  SERVER_EXTRA_CONF='' site_render "$SERVERS_REPO/examples/htaccess/members/.htaccess" "$SITE_DOCROOT/members/.htaccess" htaccess
+  chmod 644 "$SITE_DOCROOT/members/.htaccess"
   export SITE_CGI_BIN
 }
 
