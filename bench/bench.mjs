@@ -103,6 +103,10 @@ const cgi = (name, env) => ({ ...baseEnv, SCRIPT_NAME: `/cgi-bin/${name}`, SCRIP
 const remoteUser = { REMOTE_USER: "alice", AUTH_TYPE: "Basic", QUERY_STRING: "next=%2F", REQUEST_URI: "/cgi-bin/login.cgi?next=%2F" };
 const form = { REQUEST_METHOD: "POST", CONTENT_TYPE: "application/x-www-form-urlencoded", CONTENT_LENGTH: String(statSync(loginBody).size), HTPASSWD_FILE: htpasswdFile };
 const gated = { SCRIPT_FILENAME: target, SCRIPT_NAME: "/hello.pcgi", REQUEST_URI: "/hello.pcgi" };
+// A members area (README, "Members area: protect a whole folder"): a small file the gate serves itself.
+const staticFile = join(www, "hello.txt");
+writeFileSync(staticFile, "hello\n");
+const staticRequest = { SCRIPT_FILENAME: staticFile, SCRIPT_NAME: "/hello.txt", REQUEST_URI: "/hello.txt" };
 const OK = "Status: 200 OK";
 const SEE_OTHER = "Status: 303 See Other";
 
@@ -117,6 +121,7 @@ const commands = [
   { name: "logout.cgi, POST", argv: [NODE, join(bin, "logout.cgi")], env: cgi("logout.cgi", { REQUEST_METHOD: "POST" }), expect: SEE_OTHER, goal: true, py: "py logout" },
   { name: "gate.cgi, no session (303)", argv: [NODE, join(bin, "gate.cgi"), target], env: cgi("gate.cgi", gated), expect: SEE_OTHER, goal: true, py: "py gate, no session" },
   { name: "gate.cgi + target", argv: [NODE, join(bin, "gate.cgi"), target], env: cgi("gate.cgi", { ...gated, ...cookie }), expect: OK, py: "py gate + target" },
+  { name: "gate.cgi serving a small static file", argv: [NODE, join(bin, "gate.cgi"), staticFile], env: cgi("gate.cgi", { ...staticRequest, ...cookie }), expect: OK },
   { name: "target alone (sh)", argv: [target], env: cgi("hello.pcgi", { ...gated, REMOTE_USER: USER }), expect: OK },
   ...(hasSea
     ? [
