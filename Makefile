@@ -7,7 +7,7 @@ TSC      := node_modules/.bin/tsc
 VITEST   := node_modules/.bin/vitest
 BATS     := node_modules/bats/bin/bats
 PROGRAMS := whoami login logout gate
-BUNDLES  := $(PROGRAMS:%=cgi-bin/%.cgi)
+BUNDLES  := $(PROGRAMS:%=cgi-bin/%.cgi) cgi-bin/authorizer.fcgi
 SOURCES  := $(shell find src -name '*.ts') package.json
 # One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (README, "Performance").
 ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none \
@@ -37,6 +37,10 @@ build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js dist/index.cjs dist/in
 # src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (README, "Performance"): an import-only
 # entry, and modules loaded with import() on a rare path kept as strings until used.
 cgi-bin/%.cgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
+	@node src/build/bundle.mjs $< $@ && echo "built $@"
+
+# The FastCGI authorizer (README, "Protect a folder at full speed"): one long-lived process, same bundling.
+cgi-bin/%.fcgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
 # The command line, committed like cgi-bin/ so that `cp bin/dbbasic-sessions /usr/local/bin/` installs it;

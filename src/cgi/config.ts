@@ -1,7 +1,7 @@
 /** The configuration every CGI program shares (README, "Configuration"), read from the environment. */
 import { assertCookieName, type CookieFlags } from "../cookie.js";
 import { ConfigError } from "../errors.js";
-import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers } from "../files.js";
+import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers, type SmallFile } from "../files.js";
 import { keyFileWarning, keyringFromEnv, type Keyring } from "../keys.js";
 import { DEFAULT_TTL } from "../session.js";
 import { isHttps, logLine, type CgiEnv } from "./http.js";
@@ -13,9 +13,12 @@ export interface CgiConfig {
   flags: CookieFlags;
 }
 
-/** Throws KeyConfigError or ConfigError (logged, 500) for a missing key or a bad SESSION_COOKIE / SESSION_TTL. */
-export function loadConfig(env: CgiEnv): CgiConfig {
-  const keys = keyringFromEnv(env);
+/**
+ * Throws KeyConfigError or ConfigError (logged, 500) for a missing key or a bad SESSION_COOKIE / SESSION_TTL.
+ * `keyring` builds the keys (the FastCGI authorizer passes one that rebuilds them only when the key file changed).
+ */
+export function loadConfig(env: CgiEnv, keyring: (env: CgiEnv) => Keyring = keyringFromEnv): CgiConfig {
+  const keys = keyring(env);
   warnKeyFile(env);
   const cookieName = env.SESSION_COOKIE || "session";
   try {
@@ -59,12 +62,12 @@ let htpasswdWarned = false;
  * bytes, else ConfigError (500, one log line). Warns once per process when the
  * file is writable by anyone but its owner (they could add a user of their own).
  */
-export function readHtpasswd(env: CgiEnv): string {
+export function readHtpasswd(env: CgiEnv, read: (path: string, cap: number, what: string) => SmallFile = readSmallRegularFile): string {
   const path = env.HTPASSWD_FILE;
   if (!path) throw new ConfigError("HTPASSWD_FILE is not set: point it at a file made with `htpasswd -B -c FILE USER`");
   let file;
   try {
-    file = readSmallRegularFile(path, MAX_HTPASSWD_FILE, "HTPASSWD_FILE");
+    file = read(path, MAX_HTPASSWD_FILE, "HTPASSWD_FILE");
   } catch (err) {
     if (!(err instanceof SmallFileError)) throw err;
     throw new ConfigError(err.code === "ENOTREG" || err.code === "EFBIG" ? `${err.message}: point it at a file made with \`htpasswd -B -c FILE USER\`` : err.message);

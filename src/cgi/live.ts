@@ -5,10 +5,17 @@
  */
 import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes, type Rule } from "../access.js";
 import { ConfigError } from "../errors.js";
-import { readSmallRegularFile, SmallFileError } from "../files.js";
+import { readSmallRegularFile, SmallFileError, type SmallFile } from "../files.js";
 import type { SessionData } from "../token.js";
 import { readHtpasswd } from "./config.js";
 import { logLine, type CgiEnv } from "./http.js";
+
+/**
+ * How the files are read: the CGI programs read them afresh on every request
+ * (the default); the FastCGI authorizer passes a reader that re-reads a file
+ * only when a stat shows it changed (src/fcgi/files.ts).
+ */
+export type FileReader = (path: string, cap: number, what: string) => SmallFile;
 
 /** The largest revocation or group file read (4 MiB, as for HTPASSWD_FILE). */
 export const MAX_LIST_FILE = 4 * 1024 * 1024;
@@ -25,9 +32,9 @@ export function folderSetting(env: CgiEnv, name: string): string | undefined {
 }
 
 /** Reads a per-request list file (revocations, groups), failing closed with a ConfigError. */
-function readListFile(variable: string, path: string): string {
+function readListFile(variable: string, path: string, read: FileReader): string {
   try {
-    return readSmallRegularFile(path, MAX_LIST_FILE, variable).text;
+    return read(path, MAX_LIST_FILE, variable).text;
   } catch (err) {
     if (err instanceof SmallFileError) throw new ConfigError(err.message);
     throw err;
@@ -45,17 +52,17 @@ function logBadLines(program: string, variable: string, path: string, lines: rea
  * is SESSION_TTL, from which a token's issue time is taken.
  * Throws ConfigError (500) for an unreadable file or a bad SESSION_CHECK_HTPASSWD.
  */
-export function notLiveReason(env: CgiEnv, ttl: number, session: SessionData, program: string): string | undefined {
+export function notLiveReason(env: CgiEnv, ttl: number, session: SessionData, program: string, read: FileReader = readSmallRegularFile): string | undefined {
   const check = (env.SESSION_CHECK_HTPASSWD ?? "").toLowerCase();
   if (check !== "" && check !== "on" && check !== "off") {
     throw new ConfigError('SESSION_CHECK_HTPASSWD must be "on" (the default) or "off"');
   }
-  if (env.HTPASSWD_FILE && check !== "off" && !htpasswdHasUser(readHtpasswd(env), session.userId)) {
+  if (env.HTPASSWD_FILE && check !== "off" && !htpasswdHasUser(readHtpasswd(env, read), session.userId)) {
     return "its user is not in HTPASSWD_FILE";
   }
   const revokedPath = env.SESSION_REVOKED_FILE;
   if (revokedPath) {
-    const revocation = revocationFor(readListFile("SESSION_REVOKED_FILE", revokedPath), session.userId);
+    const revocation = revocationFor(readListFile("SESSION_REVOKED_FILE", revokedPath, read), session.userId);
     logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocation.badLines);
     if (revokes(revocation.latest, session.expires, ttl)) return "it was revoked";
   }
@@ -68,11 +75,11 @@ export function accessRules(env: CgiEnv): Rule[] {
 }
 
 /** True when `rules` let `user` pass, reading HTGROUP_FILE when a rule names a group (ConfigError when it cannot). */
-export function userAllowed(env: CgiEnv, rules: readonly Rule[], user: string, program: string): boolean {
+export function userAllowed(env: CgiEnv, rules: readonly Rule[], user: string, program: string, read: FileReader = readSmallRegularFile): boolean {
   if (!needsGroups(rules)) return allows(rules, user);
   const path = folderSetting(env, "HTGROUP_FILE");
   if (!path) throw new ConfigError("SESSION_REQUIRE names a group but HTGROUP_FILE is not set: point it at a file of lines `group: user user …`");
-  const groups = parseGroups(readListFile("HTGROUP_FILE", path));
+  const groups = parseGroups(readListFile("HTGROUP_FILE", path, read));
   logBadLines(program, "HTGROUP_FILE", path, groups.badLines);
   return allows(rules, user, groups);
 }

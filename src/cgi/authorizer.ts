@@ -1,0 +1,82 @@
+/**
+ * authorizer.fcgi — the FastCGI authorizer (README, "Protect a folder at full
+ * speed"): one long-lived process the web server asks, for every request of a
+ * protected location, whether it may pass and as whom (../fcgi/authorize.ts).
+ *
+ * How it listens:
+ * - no arguments: on the listening socket it was given as fd 0, as lighttpd's
+ *   `fastcgi.server` (`bin-path`) and a systemd socket unit with
+ *   `StandardInput=socket` start it;
+ * - `--listen HOST:PORT` or `--listen /path/to/socket`: on that address, for
+ *   starting it by hand or from a script (Apache's mod_authnz_fcgi connects
+ *   to a TCP address).
+ * Started by mistake as a plain CGI program (GATEWAY_INTERFACE set, or fd 0
+ * not a socket), it answers 500 and logs one line saying how to configure it.
+ */
+import { fstatSync } from "node:fs";
+import { authorizerResponse, defaultSettings, PROGRAM, requestEnv } from "../fcgi/authorize.js";
+import { FileCache } from "../fcgi/files.js";
+import { FCGI_AUTHORIZER } from "../fcgi/protocol.js";
+import { createFcgiServer } from "../fcgi/server.js";
+import { formatReply, logLine, textReply, writeOut } from "./http.js";
+
+const HOW_TO =
+  'it is a FastCGI authorizer, not a CGI program: lighttpd starts it from fastcgi.server with "mode" => "authorizer" and "bin-path"; ' +
+  "for Apache run it as a service (authorizer.fcgi --listen 127.0.0.1:PORT, or the systemd units in examples/systemd/) " +
+  'and name it in AuthnzFcgiDefineProvider (README, "Protect a folder at full speed")';
+
+function fd0IsSocket(): boolean {
+  try {
+    return fstatSync(0).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+/** Where to listen, from the command line: a handle on fd 0, a TCP address or a Unix socket path. */
+function listenTarget(args: readonly string[]): { fd: number } | { host: string; port: number } | { path: string } | string {
+  if (args.length === 0) return { fd: 0 };
+  if (args.length !== 2 || args[0] !== "--listen") return "usage: authorizer.fcgi [--listen HOST:PORT | --listen /path/to/socket]";
+  const address = args[1]!;
+  if (address.startsWith("/")) return { path: address };
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(address);
+  const port = m ? Number(m[2]) : 0;
+  if (!m || port < 1 || port > 65535) return `--listen ${JSON.stringify(address)}: give HOST:PORT (e.g. 127.0.0.1:9000) or an absolute socket path`;
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+function main(): void {
+  const target = listenTarget(process.argv.slice(2));
+  if (typeof target === "string") {
+    logLine(PROGRAM, target);
+    process.exitCode = 2;
+    return;
+  }
+  if ("fd" in target && (process.env.GATEWAY_INTERFACE !== undefined || !fd0IsSocket())) {
+    logLine(PROGRAM, `started as a CGI program (${process.env.GATEWAY_INTERFACE !== undefined ? "GATEWAY_INTERFACE is set" : "fd 0 is not a socket"}): ${HOW_TO}`);
+    try {
+      writeOut(formatReply(textReply(500)));
+    } catch {
+      // No usable stdout: the log line is all there is.
+    }
+    process.exitCode = 1;
+    return;
+  }
+  const files = new FileCache();
+  const defaults = defaultSettings(process.env);
+  const log = (message: string) => logLine(PROGRAM, message);
+  const server = createFcgiServer({
+    role: FCGI_AUTHORIZER,
+    handle: ({ params }) => Buffer.from(authorizerResponse(requestEnv(defaults, params), files), "utf8"),
+    log,
+    cannotListen: (err) => {
+      log(`cannot listen on ${"fd" in target ? "fd 0" : "path" in target ? JSON.stringify(target.path) : `${target.host}:${target.port}`} (${err.code ?? err.message})${"fd" in target ? `: ${HOW_TO}` : ""}`);
+      process.exit(1);
+    },
+  });
+  // Whatever escapes a handler is one log line, never the end of the process.
+  process.on("uncaughtException", (err) => log(`internal error: ${String(err?.message ?? err)}`));
+  server.listen(target);
+}
+
+main();

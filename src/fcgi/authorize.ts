@@ -1,0 +1,123 @@
+/**
+ * The FastCGI authorizer's answer to one request (FastCGI 1.0, section 6.3),
+ * with the same live-session and access rules as gate.cgi (README, "Members
+ * area: who may pass"), from the same code:
+ *
+ * - a live session the rules let in: `Status: 200` with
+ *   `Variable-REMOTE_USER` and `Variable-AUTH_TYPE: Cookie` (the server hands
+ *   these to whatever serves the request) and nothing else;
+ * - no live session: `303` to LOGIN_URL with `?next=` for GET and HEAD,
+ *   `401` for other methods; a live session the rules refuse: `403` with the
+ *   same page as gate.cgi. The server passes these to the client as they are.
+ * - any failure (a missing key, an unreadable file, a malformed rule): `500`,
+ *   never `200`.
+ */
+import { ConfigError, KeyConfigError } from "../errors.js";
+import { readCookie } from "../cookie.js";
+import { loginLocation } from "../gate.js";
+import { safeNext } from "../redirect.js";
+import { decodeToken, type SessionData } from "../token.js";
+import { loadConfig } from "../cgi/config.js";
+import { forbiddenPage } from "../cgi/html.js";
+import { formatReply, HttpError, logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { accessRules, folderSetting, notLiveReason, userAllowed } from "../cgi/live.js";
+import { htmlReply, seeOther } from "../cgi/respond.js";
+import type { FileCache } from "./files.js";
+
+export const PROGRAM = "authorizer.fcgi";
+
+/**
+ * The settings the authorizer takes from its own environment (lighttpd's
+ * `bin-environment`, a systemd unit's `Environment=`) when the server does not
+ * pass them with the request. What the server passes wins: lighttpd sends a
+ * location's `setenv.add-environment`, Apache a location's `SetEnvIf`.
+ */
+export const SETTINGS = [
+  "SECRET_KEY",
+  "SECRET_KEY_FILE",
+  "SECRET_KEY_FALLBACKS",
+  "HTPASSWD_FILE",
+  "HTGROUP_FILE",
+  "SESSION_REVOKED_FILE",
+  "SESSION_CHECK_HTPASSWD",
+  "SESSION_COOKIE",
+  "SESSION_TTL",
+  "SESSION_REQUIRE",
+  "LOGIN_URL",
+  "LOGOUT_URL",
+  "FORBIDDEN_TEMPLATE",
+] as const;
+
+/** The settings of {@link SETTINGS} found in `env`. */
+export function defaultSettings(env: CgiEnv): CgiEnv {
+  const out: CgiEnv = {};
+  for (const name of SETTINGS) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}
+
+/** The request's environment: the process's settings, overridden by what the server passed. */
+export function requestEnv(defaults: CgiEnv, params: Map<string, string>): CgiEnv {
+  const env: CgiEnv = { ...defaults };
+  for (const [name, value] of params) env[name] = value;
+  return env;
+}
+
+/** What the authorizer decided: let `user` pass, or answer the client with `reply`. */
+export type Decision = { allow: string } | { reply: Reply };
+
+/** Decides one request. Throws for configuration errors (the caller answers 500). `now` in seconds. */
+export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
+  const cfg = loadConfig(env, files.keyring);
+  // Checked before the session, so a malformed rule is a 500 for everyone, never "anyone may pass".
+  const rules = accessRules(env);
+  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
+  let session: SessionData | undefined;
+  try {
+    session = decodeToken(cfg.keys, token, now);
+  } catch {
+    if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
+  }
+  const why = session && notLiveReason(env, cfg.ttl, session, PROGRAM, files.read);
+  if (session && why) logLine(PROGRAM, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${env.REMOTE_ADDR ?? "-"})`);
+  if (!session || why) {
+    const method = env.REQUEST_METHOD ?? "GET";
+    if (method === "GET" || method === "HEAD") return { reply: seeOther(loginLocation(env)) };
+    return { reply: textReply(401) };
+  }
+  const userId = session.userId;
+  if (!userAllowed(env, rules, userId, PROGRAM, files.read)) {
+    const path = (env.REQUEST_URI ?? "").slice(0, 200);
+    logLine(PROGRAM, `user ${quoteForLog(userId)} may not access ${path} from ${env.REMOTE_ADDR ?? "-"}`);
+    const page = forbiddenPage({ user: userId, logoutAction: safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi"), next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
+    return { reply: htmlReply(403, page) };
+  }
+  return { allow: userId };
+}
+
+/**
+ * The authorizer's response (CGI header block and body) for `env`: 200 with
+ * the Variable- headers and no body, or the reply for the client. Never
+ * throws: any failure is logged in one line and answered 500.
+ */
+export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = Date.now() / 1000): string {
+  try {
+    const decision = decide(env, files, now);
+    if ("reply" in decision) return formatReply(decision.reply);
+    const user = decision.allow;
+    if (user.includes("\r") || user.includes("\n") || user.includes("\0")) throw new Error("user name holds a control character");
+    // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.
+    return `Status: 200 OK\r\nVariable-REMOTE_USER: ${user}\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n`;
+  } catch (err) {
+    let status = 500;
+    if (err instanceof HttpError) {
+      status = err.status;
+      if (err.log) logLine(PROGRAM, err.log);
+    } else if (err instanceof KeyConfigError || err instanceof ConfigError) {
+      logLine(PROGRAM, err.message);
+    } else {
+      const e = err as { code?: unknown; message?: unknown };
+      logLine(PROGRAM, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
+    }
+    return formatReply(textReply(status));
+  }
+}

@@ -1,0 +1,195 @@
+/**
+ * The FastCGI 1.0 wire format: records (an 8-byte header, content, padding)
+ * and name-value pairs (lengths of 1 byte, or 4 bytes with the high bit set).
+ * Pure functions and one incremental reader, so every malformed input can be
+ * tested without a socket. Anything that does not parse throws
+ * {@link FcgiProtocolError}; the caller drops that connection.
+ */
+
+export const FCGI_VERSION_1 = 1;
+export const FCGI_HEADER_LEN = 8;
+/** The largest content of one record (a 16-bit length). */
+export const FCGI_MAX_CONTENT = 0xffff;
+
+export const FCGI_BEGIN_REQUEST = 1;
+export const FCGI_ABORT_REQUEST = 2;
+export const FCGI_END_REQUEST = 3;
+export const FCGI_PARAMS = 4;
+export const FCGI_STDIN = 5;
+export const FCGI_STDOUT = 6;
+export const FCGI_STDERR = 7;
+export const FCGI_DATA = 8;
+export const FCGI_GET_VALUES = 9;
+export const FCGI_GET_VALUES_RESULT = 10;
+export const FCGI_UNKNOWN_TYPE = 11;
+
+export const FCGI_RESPONDER = 1;
+export const FCGI_AUTHORIZER = 2;
+export const FCGI_FILTER = 3;
+
+/** BEGIN_REQUEST flag: keep the connection open after this request. */
+export const FCGI_KEEP_CONN = 1;
+
+export const FCGI_REQUEST_COMPLETE = 0;
+export const FCGI_CANT_MPX_CONN = 1;
+export const FCGI_OVERLOADED = 2;
+export const FCGI_UNKNOWN_ROLE = 3;
+
+/** The peer sent something that is not FastCGI 1.0; `message` says what, on one line. */
+export class FcgiProtocolError extends Error {}
+
+export interface FcgiRecord {
+  type: number;
+  requestId: number;
+  content: Buffer;
+}
+
+/**
+ * One or more records of `type` carrying `content` (split at 65 535 bytes,
+ * each padded to a multiple of 8). Empty content gives one empty record: how
+ * a stream (PARAMS, STDIN, STDOUT) is ended.
+ *
+ * @example
+ * encodeRecords(FCGI_STDOUT, 1, Buffer.from("Status: 200\r\n\r\n"))
+ */
+export function encodeRecords(type: number, requestId: number, content: Buffer = Buffer.alloc(0)): Buffer {
+  const parts: Buffer[] = [];
+  let offset = 0;
+  do {
+    const length = Math.min(FCGI_MAX_CONTENT, content.length - offset);
+    const padding = (8 - (length % 8)) % 8;
+    const header = Buffer.alloc(FCGI_HEADER_LEN);
+    header[0] = FCGI_VERSION_1;
+    header[1] = type;
+    header.writeUInt16BE(requestId, 2);
+    header.writeUInt16BE(length, 4);
+    header[6] = padding;
+    parts.push(header, content.subarray(offset, offset + length));
+    if (padding > 0) parts.push(Buffer.alloc(padding));
+    offset += length;
+  } while (offset < content.length);
+  return Buffer.concat(parts);
+}
+
+/** The 8-byte body of an FCGI_BEGIN_REQUEST record. */
+export function encodeBeginRequestBody(role: number, flags: number): Buffer {
+  const body = Buffer.alloc(8);
+  body.writeUInt16BE(role, 0);
+  body[2] = flags;
+  return body;
+}
+
+/** An FCGI_END_REQUEST record. */
+export function encodeEndRequest(requestId: number, appStatus: number, protocolStatus: number): Buffer {
+  const body = Buffer.alloc(8);
+  body.writeUInt32BE(appStatus >>> 0, 0);
+  body[4] = protocolStatus;
+  return encodeRecords(FCGI_END_REQUEST, requestId, body);
+}
+
+/** An FCGI_UNKNOWN_TYPE management record, the answer to a management record we do not know. */
+export function encodeUnknownType(type: number): Buffer {
+  const body = Buffer.alloc(8);
+  body[0] = type;
+  return encodeRecords(FCGI_UNKNOWN_TYPE, 0, body);
+}
+
+/** The role and flags of an FCGI_BEGIN_REQUEST body. */
+export function decodeBeginRequestBody(content: Buffer): { role: number; flags: number } {
+  if (content.length !== 8) throw new FcgiProtocolError(`FCGI_BEGIN_REQUEST body of ${content.length} bytes, not 8`);
+  return { role: content.readUInt16BE(0), flags: content[2]! };
+}
+
+function encodeLength(n: number): Buffer {
+  if (n < 0x80) return Buffer.from([n]);
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE((n | 0x80000000) >>> 0, 0);
+  return b;
+}
+
+/**
+ * Name-value pairs as FastCGI encodes them: each length in 1 byte when under
+ * 128, else in 4 bytes with the high bit set; then the name, then the value.
+ */
+export function encodeNameValuePairs(pairs: Iterable<readonly [string, string]>): Buffer {
+  const parts: Buffer[] = [];
+  for (const [name, value] of pairs) {
+    const n = Buffer.from(name, "utf8");
+    const v = Buffer.from(value, "utf8");
+    parts.push(encodeLength(n.length), encodeLength(v.length), n, v);
+  }
+  return Buffer.concat(parts);
+}
+
+/**
+ * Decodes name-value pairs (the content of a whole PARAMS stream, or of a
+ * GET_VALUES record) into `into`. Names and values are decoded as UTF-8, as
+ * Node decodes a CGI program's environment (bytes that are not UTF-8 become
+ * U+FFFD), so a FastCGI request reads exactly as the same request under CGI.
+ * A length that runs past the end, or a 4-byte length cut short, throws.
+ */
+export function decodeNameValuePairs(buf: Buffer, into: Map<string, string> = new Map()): Map<string, string> {
+  let i = 0;
+  const readLength = (): number => {
+    const first = buf[i]!;
+    if (first < 0x80) {
+      i += 1;
+      return first;
+    }
+    if (i + 4 > buf.length) throw new FcgiProtocolError("name-value pair with a 4-byte length cut short");
+    const n = buf.readUInt32BE(i) & 0x7fffffff;
+    i += 4;
+    return n;
+  };
+  while (i < buf.length) {
+    const nameLength = readLength();
+    if (i >= buf.length) throw new FcgiProtocolError("name-value pair without a value length");
+    const valueLength = readLength();
+    if (nameLength > buf.length - i || valueLength > buf.length - i - nameLength) {
+      throw new FcgiProtocolError("name-value pair longer than its record");
+    }
+    const name = buf.toString("utf8", i, i + nameLength);
+    i += nameLength;
+    const value = buf.toString("utf8", i, i + valueLength);
+    i += valueLength;
+    into.set(name, value);
+  }
+  return into;
+}
+
+/**
+ * Cuts a byte stream into records. `push` takes whatever arrived and returns
+ * the records now complete; a partial record waits for the next chunk. At
+ * most one record's worth (8 + 65 535 + 255 bytes) is ever held.
+ */
+export class RecordReader {
+  #pending: Buffer | undefined;
+
+  push(chunk: Buffer): FcgiRecord[] {
+    let buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
+    this.#pending = undefined;
+    const records: FcgiRecord[] = [];
+    let i = 0;
+    while (buf.length - i >= FCGI_HEADER_LEN) {
+      const version = buf[i]!;
+      if (version !== FCGI_VERSION_1) throw new FcgiProtocolError(`record of FastCGI version ${version}, not 1`);
+      const type = buf[i + 1]!;
+      const requestId = buf.readUInt16BE(i + 2);
+      const length = buf.readUInt16BE(i + 4);
+      const padding = buf[i + 6]!;
+      const end = i + FCGI_HEADER_LEN + length + padding;
+      if (end > buf.length) break;
+      // A copy, so the record does not keep the whole chunk alive.
+      const content = Buffer.from(buf.subarray(i + FCGI_HEADER_LEN, i + FCGI_HEADER_LEN + length));
+      records.push({ type, requestId, content });
+      i = end;
+    }
+    if (i < buf.length) this.#pending = Buffer.from(buf.subarray(i));
+    return records;
+  }
+
+  /** True when part of a record is waiting for more bytes. */
+  get midRecord(): boolean {
+    return this.#pending !== undefined;
+  }
+}

@@ -1,0 +1,344 @@
+// authorizer.fcgi in process: the stat-checked file cache, the decision for
+// each kind of request, and the FastCGI server over a real socket (records in,
+// records out), including bad input. The process itself, started as lighttpd
+// and Apache start it, is tested in test/bats/cgi/authorizer.bats.
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { connect, type AddressInfo, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readSmallRegularFile } from "../../src/files.js";
+import { authorizerResponse, defaultSettings, requestEnv } from "../../src/fcgi/authorize.js";
+import { FileCache, RACY_MS } from "../../src/fcgi/files.js";
+import {
+  decodeNameValuePairs,
+  encodeBeginRequestBody,
+  encodeNameValuePairs,
+  encodeRecords,
+  FCGI_AUTHORIZER,
+  FCGI_BEGIN_REQUEST,
+  FCGI_CANT_MPX_CONN,
+  FCGI_END_REQUEST,
+  FCGI_GET_VALUES,
+  FCGI_GET_VALUES_RESULT,
+  FCGI_KEEP_CONN,
+  FCGI_PARAMS,
+  FCGI_RESPONDER,
+  FCGI_STDOUT,
+  FCGI_UNKNOWN_ROLE,
+  FCGI_UNKNOWN_TYPE,
+  RecordReader,
+  type FcgiRecord,
+} from "../../src/fcgi/protocol.js";
+import { createFcgiServer, LogLimiter } from "../../src/fcgi/server.js";
+import { encodeToken } from "../../src/token.js";
+import { Keyring } from "../../src/keys.js";
+
+const KEY = "a3f1c9e27b4d8056f2e91c3a7d5b08e4c6f2a1d9b7e3058c4a6f1d2e9b8c7a05";
+const NOW = 1_900_000_000;
+const dir = mkdtempSync(join(tmpdir(), "fcgi-test-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A clock a minute ahead: every file then looks settled, so the cache may trust it. */
+const later = () => Date.now() + 60_000;
+
+function token(user: string, expires = NOW + 3600): string {
+  return encodeToken(new Keyring(KEY), user, expires);
+}
+
+describe("FileCache", () => {
+  it("reads a settled file once and serves it from the cache while a stat shows no change", () => {
+    const path = join(dir, "list");
+    writeFileSync(path, "alice 1\n");
+    const cache = new FileCache(readSmallRegularFile, later);
+    expect(cache.read(path, 100, "X").text).toBe("alice 1\n");
+    expect(cache.read(path, 100, "X").text).toBe("alice 1\n");
+    expect(cache.reads).toBe(1);
+  });
+
+  it("reads the file again when its size, times or inode change", () => {
+    const path = join(dir, "changing");
+    writeFileSync(path, "one\n");
+    const cache = new FileCache(readSmallRegularFile, later);
+    cache.read(path, 100, "X");
+    appendFileSync(path, "two\n"); // size and times
+    expect(cache.read(path, 100, "X").text).toBe("one\ntwo\n");
+    writeFileSync(join(dir, "replacement"), "new!\n!!!"); // same size, another inode
+    renameSync(join(dir, "replacement"), path);
+    expect(cache.read(path, 100, "X").text).toBe("new!\n!!!");
+    expect(cache.reads).toBe(3);
+  });
+
+  it(`re-reads a file changed less than ${RACY_MS} ms before it was read, on every request`, () => {
+    const path = join(dir, "racy");
+    writeFileSync(path, "fresh\n");
+    let now = Date.now();
+    const cache = new FileCache(readSmallRegularFile, () => now);
+    cache.read(path, 100, "X");
+    cache.read(path, 100, "X");
+    expect(cache.reads).toBe(2);
+    now += RACY_MS + 1000; // the next read finds it settled
+    cache.read(path, 100, "X");
+    cache.read(path, 100, "X");
+    expect(cache.reads).toBe(3);
+  });
+
+  it("never caches a failure: a missing file fails on every request until it appears", () => {
+    const path = join(dir, "later");
+    const cache = new FileCache();
+    expect(() => cache.read(path, 100, "SESSION_REVOKED_FILE")).toThrow(`SESSION_REVOKED_FILE "${path}" cannot be read (ENOENT)`);
+    expect(() => cache.read(path, 100, "SESSION_REVOKED_FILE")).toThrow("ENOENT");
+    writeFileSync(path, "ok\n");
+    expect(cache.read(path, 100, "SESSION_REVOKED_FILE").text).toBe("ok\n");
+  });
+
+  it("rebuilds the keyring only when the key file changes", () => {
+    const path = join(dir, "key");
+    writeFileSync(path, KEY + "\n", { mode: 0o600 });
+    const cache = new FileCache(readSmallRegularFile, later);
+    const first = cache.keyring({ SECRET_KEY_FILE: path });
+    expect(cache.keyring({ SECRET_KEY_FILE: path })).toBe(first);
+    writeFileSync(path, KEY.replace("a3", "b4") + "\n");
+    const second = cache.keyring({ SECRET_KEY_FILE: path });
+    expect(second).not.toBe(first);
+    expect(second.sign("x")).not.toBe(first.sign("x"));
+    expect(cache.keyring({ SECRET_KEY_FILE: path, SECRET_KEY_FALLBACKS: KEY })).not.toBe(second);
+  });
+});
+
+describe("authorizerResponse", () => {
+  let htpasswd: string, groups: string, revoked: string, keyFile: string;
+  beforeAll(() => {
+    keyFile = join(dir, "site.key");
+    writeFileSync(keyFile, KEY + "\n", { mode: 0o600 });
+    htpasswd = join(dir, "htpasswd");
+    writeFileSync(htpasswd, "alice:$2y$05$abcdefghijklmnopqrstuu5Yf9GmQWvUqJ0mFl5Jm2QzYJpqNwzZe\nbob:{SHA}x\n");
+    groups = join(dir, "groups");
+    writeFileSync(groups, "staff: alice\n");
+    revoked = join(dir, "revoked");
+    writeFileSync(revoked, "");
+  });
+  const env = (extra: Record<string, string> = {}) => ({
+    SECRET_KEY_FILE: keyFile,
+    HTPASSWD_FILE: htpasswd,
+    SESSION_REVOKED_FILE: revoked,
+    REQUEST_METHOD: "GET",
+    REQUEST_URI: "/members/report.pdf?x=1",
+    REMOTE_ADDR: "203.0.113.9",
+    ...extra,
+  });
+
+  it("lets a live session pass with Variable-REMOTE_USER and Variable-AUTH_TYPE only", () => {
+    const out = authorizerResponse(env({ HTTP_COOKIE: `session=${token("alice")}` }), new FileCache(), NOW);
+    expect(out).toBe("Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n");
+  });
+
+  it("sends GET and HEAD without a session to the login page, with the request URI as next", () => {
+    for (const method of ["GET", "HEAD"]) {
+      const out = authorizerResponse(env({ REQUEST_METHOD: method }), new FileCache(), NOW);
+      expect(out).toMatch(/^Status: 303 See Other\r\n/);
+      expect(out).toContain("\r\nLocation: /cgi-bin/login.cgi?next=%2Fmembers%2Freport.pdf%3Fx%3D1\r\n");
+    }
+  });
+
+  it("answers other methods without a session 401", () => {
+    expect(authorizerResponse(env({ REQUEST_METHOD: "POST" }), new FileCache(), NOW)).toMatch(/^Status: 401 Unauthorized\r\n/);
+  });
+
+  it("treats a removed, a revoked and an expired session as no session", () => {
+    try {
+      // carol has no htpasswd line; revoked alice; expired bob.
+      writeFileSync(revoked, `alice ${NOW - 10}\n`);
+      expect(authorizerResponse(env({ HTTP_COOKIE: `session=${token("carol")}` }), new FileCache(), NOW)).toMatch(/^Status: 303 /);
+      expect(authorizerResponse(env({ HTTP_COOKIE: `session=${token("alice")}` }), new FileCache(), NOW)).toMatch(/^Status: 303 /);
+      expect(authorizerResponse(env({ HTTP_COOKIE: `session=${token("bob", NOW - 1)}` }), new FileCache(), NOW)).toMatch(/^Status: 303 /);
+    } finally {
+      writeFileSync(revoked, "");
+    }
+  });
+
+  it("answers 403 with the forbidden page for a live session the rules refuse", () => {
+    const out = authorizerResponse(env({ HTTP_COOKIE: `session=${token("bob")}`, SESSION_REQUIRE: "group staff", HTGROUP_FILE: groups }), new FileCache(), NOW);
+    expect(out).toMatch(/^Status: 403 Forbidden\r\nContent-Type: text\/html; charset=utf-8\r\n/);
+    expect(out).toContain("You are logged in as <strong>bob</strong>");
+    const alice = authorizerResponse(env({ HTTP_COOKIE: `session=${token("alice")}`, SESSION_REQUIRE: "group staff", HTGROUP_FILE: groups }), new FileCache(), NOW);
+    expect(alice).toMatch(/^Status: 200 OK\r\n/);
+  });
+
+  it("answers 500, never 200, for a configuration error, with or without a session", () => {
+    const cases: Array<Record<string, string>> = [
+      { SECRET_KEY_FILE: join(dir, "no-such-key") },
+      { SESSION_REQUIRE: "everyone" },
+      { SESSION_REQUIRE: "group staff" }, // HTGROUP_FILE unset
+      { SESSION_REVOKED_FILE: join(dir, "no-such-list") },
+    ];
+    for (const extra of cases) {
+      const out = authorizerResponse(env({ HTTP_COOKIE: `session=${token("alice")}`, ...extra }), new FileCache(), NOW);
+      expect(out).toBe("Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nInternal Server Error\n");
+    }
+  });
+
+  it("takes settings from its own environment, overridden by what the server passes", () => {
+    const defaults = defaultSettings({ SECRET_KEY_FILE: "/etc/k", SESSION_REQUIRE: "valid-user", REQUEST_URI: "/not-a-setting", PATH: "/bin" });
+    expect(defaults).toEqual({ SECRET_KEY_FILE: "/etc/k", SESSION_REQUIRE: "valid-user" });
+    const e = requestEnv(defaults, new Map([["SESSION_REQUIRE", "group staff"], ["REQUEST_URI", "/a"]]));
+    expect(e).toEqual({ SECRET_KEY_FILE: "/etc/k", SESSION_REQUIRE: "group staff", REQUEST_URI: "/a" });
+  });
+});
+
+/** A connection to `server` that collects the records it receives until the peer closes. */
+function talk(server: Server, bytes: Buffer[]): Promise<{ records: FcgiRecord[]; closed: boolean }> {
+  const { port } = server.address() as AddressInfo;
+  return new Promise((resolve) => {
+    const reader = new RecordReader();
+    const records: FcgiRecord[] = [];
+    const sock = connect(port, "127.0.0.1", () => {
+      for (const b of bytes) sock.write(b);
+    });
+    sock.on("data", (c) => records.push(...reader.push(c)));
+    sock.on("error", () => {});
+    sock.on("close", () => resolve({ records, closed: true }));
+  });
+}
+
+function begin(id: number, role = FCGI_AUTHORIZER, flags = 0): Buffer {
+  return encodeRecords(FCGI_BEGIN_REQUEST, id, encodeBeginRequestBody(role, flags));
+}
+function params(id: number, pairs: Array<[string, string]>): Buffer {
+  return Buffer.concat([encodeRecords(FCGI_PARAMS, id, encodeNameValuePairs(pairs)), encodeRecords(FCGI_PARAMS, id)]);
+}
+function stdoutOf(records: FcgiRecord[], id: number): string {
+  return Buffer.concat(records.filter((r) => r.type === FCGI_STDOUT && r.requestId === id).map((r) => r.content)).toString();
+}
+function endOf(records: FcgiRecord[], id: number): number | undefined {
+  const end = records.find((r) => r.type === FCGI_END_REQUEST && r.requestId === id);
+  return end?.content[4];
+}
+
+describe("FastCGI server over a socket", () => {
+  const logged: string[] = [];
+  let server: Server;
+  beforeAll(async () => {
+    server = createFcgiServer({
+      role: FCGI_AUTHORIZER,
+      handle: ({ params: p }) => {
+        if (p.get("THROW")) throw new Error("boom");
+        return Buffer.from(`Status: 200\r\nVariable-SEEN: ${p.get("REQUEST_URI")}\r\n\r\n`);
+      },
+      log: (m) => logged.push(m),
+      maxParams: 1000,
+      cannotListen: (err) => {
+        throw err;
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("answers a request with STDOUT, an empty STDOUT and END_REQUEST, then closes (no FCGI_KEEP_CONN)", async () => {
+    const { records, closed } = await talk(server, [begin(1), params(1, [["REQUEST_URI", "/a"]])]);
+    expect(stdoutOf(records, 1)).toBe("Status: 200\r\nVariable-SEEN: /a\r\n\r\n");
+    expect(records.map((r) => [r.type, r.content.length])).toEqual([
+      [FCGI_STDOUT, 34],
+      [FCGI_STDOUT, 0],
+      [FCGI_END_REQUEST, 8],
+    ]);
+    expect(endOf(records, 1)).toBe(0);
+    expect(closed).toBe(true);
+  });
+
+  it("keeps the connection for the next request with FCGI_KEEP_CONN", async () => {
+    const { records } = await talk(server, [begin(1, FCGI_AUTHORIZER, FCGI_KEEP_CONN), params(1, [["REQUEST_URI", "/one"]]), begin(2), params(2, [["REQUEST_URI", "/two"]])]);
+    expect(stdoutOf(records, 1)).toContain("/one");
+    expect(stdoutOf(records, 2)).toContain("/two");
+  });
+
+  it("refuses a second request on the same connection while one is open (FCGI_CANT_MPX_CONN)", async () => {
+    const { records } = await talk(server, [begin(1), begin(2), params(1, [["REQUEST_URI", "/one"]])]);
+    expect(endOf(records, 2)).toBe(FCGI_CANT_MPX_CONN);
+    expect(stdoutOf(records, 1)).toContain("/one");
+  });
+
+  it("refuses another role with FCGI_UNKNOWN_ROLE", async () => {
+    const { records } = await talk(server, [begin(1, FCGI_RESPONDER)]);
+    expect(endOf(records, 1)).toBe(FCGI_UNKNOWN_ROLE);
+    expect(stdoutOf(records, 1)).toBe("");
+  });
+
+  it("answers FCGI_GET_VALUES and an unknown management record", async () => {
+    const ask = encodeRecords(FCGI_GET_VALUES, 0, encodeNameValuePairs([["FCGI_MPXS_CONNS", ""], ["FCGI_MAX_CONNS", ""], ["OTHER", ""]]));
+    const got = await new Promise<FcgiRecord[]>((resolve) => {
+      const { port } = server.address() as AddressInfo;
+      const reader = new RecordReader();
+      const all: FcgiRecord[] = [];
+      const sock = connect(port, "127.0.0.1", () => sock.write(Buffer.concat([ask, encodeRecords(99, 0, Buffer.alloc(8))])));
+      sock.on("data", (c) => {
+        all.push(...reader.push(c));
+        if (all.length === 2) {
+          sock.destroy();
+          resolve(all);
+        }
+      });
+    });
+    expect(got[0]!.type).toBe(FCGI_GET_VALUES_RESULT);
+    expect([...decodeNameValuePairs(got[0]!.content)]).toEqual([
+      ["FCGI_MPXS_CONNS", "0"],
+      ["FCGI_MAX_CONNS", "1000"],
+    ]);
+    expect(got[1]!.type).toBe(FCGI_UNKNOWN_TYPE);
+    expect(got[1]!.content[0]).toBe(99);
+  });
+
+  it("answers 431 to params over the cap, without handling them", async () => {
+    const big = Array.from({ length: 30 }, (_, i): [string, string] => [`HTTP_X_${i}`, "v".repeat(50)]);
+    const { records } = await talk(server, [begin(1), params(1, big)]);
+    expect(stdoutOf(records, 1)).toMatch(/^Status: 431 Request Header Fields Too Large\r\n/);
+    expect(logged.at(-1)).toBe("FastCGI params of request 1 over the 1000-byte limit: answered 431");
+  });
+
+  it("answers 500 when the handler throws, and logs one line", async () => {
+    const { records } = await talk(server, [begin(1), params(1, [["THROW", "1"]])]);
+    expect(stdoutOf(records, 1)).toMatch(/^Status: 500 Internal Server Error\r\n/);
+    expect(logged.at(-1)).toBe("internal error: boom");
+  });
+
+  it("drops a connection that sends malformed records, answering its open request 500", async () => {
+    const badPairs = encodeRecords(FCGI_PARAMS, 1, Buffer.from([5, 1, 0x41]));
+    const { records, closed } = await talk(server, [begin(1), badPairs, encodeRecords(FCGI_PARAMS, 1)]);
+    expect(stdoutOf(records, 1)).toMatch(/^Status: 500 /);
+    expect(closed).toBe(true);
+    expect(logged.at(-1)).toBe("malformed FastCGI input (name-value pair longer than its record): connection dropped");
+    const http = await talk(server, [Buffer.from("GET / HTTP/1.0\r\n\r\n")]);
+    expect(http.records).toEqual([]);
+    expect(http.closed).toBe(true);
+    expect(logged.at(-1)).toBe("malformed FastCGI input (record of FastCGI version 71, not 1): connection dropped");
+  });
+
+  it("still answers after peers that left mid-request", async () => {
+    const { port } = server.address() as AddressInfo;
+    await Promise.all(
+      Array.from({ length: 200 }, () => new Promise<void>((resolve) => {
+        const s = connect(port, "127.0.0.1", () => {
+          s.write(begin(1).subarray(0, 5));
+          s.destroy();
+        });
+        s.on("error", () => resolve());
+        s.on("close", () => resolve());
+      })),
+    );
+    const { records } = await talk(server, [begin(7), params(7, [["REQUEST_URI", "/after"]])]);
+    expect(stdoutOf(records, 7)).toContain("/after");
+  });
+});
+
+describe("LogLimiter", () => {
+  it("logs a burst, counts the rest and reports the count when the next window opens", () => {
+    const lines: string[] = [];
+    let t = 0;
+    const limiter = new LogLimiter((m) => lines.push(m), 2, 1000, () => t);
+    for (let i = 0; i < 5; i++) limiter.line(`peer ${i}`);
+    t = 1500;
+    limiter.line("later");
+    expect(lines).toEqual(["peer 0", "peer 1", "3 more such lines not logged in the last 1 s", "later"]);
+  });
+});

@@ -1,0 +1,145 @@
+// The FastCGI 1.0 codec of authorizer.fcgi: records, name-value pairs with
+// 1- and 4-byte lengths, and what malformed input does (a FcgiProtocolError,
+// never a crash or a wrong value).
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  decodeBeginRequestBody,
+  decodeNameValuePairs,
+  encodeBeginRequestBody,
+  encodeEndRequest,
+  encodeNameValuePairs,
+  encodeRecords,
+  encodeUnknownType,
+  FCGI_AUTHORIZER,
+  FCGI_BEGIN_REQUEST,
+  FCGI_END_REQUEST,
+  FCGI_KEEP_CONN,
+  FCGI_PARAMS,
+  FCGI_STDOUT,
+  FCGI_UNKNOWN_TYPE,
+  FcgiProtocolError,
+  RecordReader,
+} from "../../src/fcgi/protocol.js";
+
+describe("records", () => {
+  it("encodes a header, the content and padding to a multiple of 8", () => {
+    const r = encodeRecords(FCGI_STDOUT, 0x0102, Buffer.from("abc"));
+    expect([...r]).toEqual([1, 6, 1, 2, 0, 3, 5, 0, 0x61, 0x62, 0x63, 0, 0, 0, 0, 0]);
+  });
+
+  it("encodes empty content as one empty record (the end of a stream)", () => {
+    expect([...encodeRecords(FCGI_PARAMS, 1)]).toEqual([1, 4, 0, 1, 0, 0, 0, 0]);
+  });
+
+  it("splits content over 65 535 bytes into several records", () => {
+    const content = Buffer.alloc(70000, 0x41);
+    const records = new RecordReader().push(encodeRecords(FCGI_STDOUT, 3, content));
+    expect(records.map((r) => r.content.length)).toEqual([65535, 4465]);
+    expect(Buffer.concat(records.map((r) => r.content)).equals(content)).toBe(true);
+    expect(records.every((r) => r.type === FCGI_STDOUT && r.requestId === 3)).toBe(true);
+  });
+
+  it("encodes FCGI_END_REQUEST and FCGI_UNKNOWN_TYPE bodies", () => {
+    expect([...encodeEndRequest(7, 258, 3)]).toEqual([1, FCGI_END_REQUEST, 0, 7, 0, 8, 0, 0, 0, 0, 1, 2, 3, 0, 0, 0]);
+    expect([...encodeUnknownType(42)]).toEqual([1, FCGI_UNKNOWN_TYPE, 0, 0, 0, 8, 0, 0, 42, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it("round-trips a BEGIN_REQUEST body", () => {
+    expect(decodeBeginRequestBody(encodeBeginRequestBody(FCGI_AUTHORIZER, FCGI_KEEP_CONN))).toEqual({ role: 2, flags: 1 });
+  });
+
+  it("refuses a BEGIN_REQUEST body that is not 8 bytes", () => {
+    expect(() => decodeBeginRequestBody(Buffer.alloc(5))).toThrow(new FcgiProtocolError("FCGI_BEGIN_REQUEST body of 5 bytes, not 8"));
+  });
+
+  it("reads records cut at every byte boundary", () => {
+    const stream = Buffer.concat([
+      encodeRecords(FCGI_BEGIN_REQUEST, 1, encodeBeginRequestBody(FCGI_AUTHORIZER, 0)),
+      encodeRecords(FCGI_PARAMS, 1, encodeNameValuePairs([["A", "b"]])),
+      encodeRecords(FCGI_PARAMS, 1),
+    ]);
+    for (let cut = 0; cut <= stream.length; cut++) {
+      const reader = new RecordReader();
+      const records = [...reader.push(stream.subarray(0, cut)), ...reader.push(stream.subarray(cut))];
+      expect(records.map((r) => [r.type, r.requestId, r.content.length])).toEqual([
+        [FCGI_BEGIN_REQUEST, 1, 8],
+        [FCGI_PARAMS, 1, 4],
+        [FCGI_PARAMS, 1, 0],
+      ]);
+      expect(reader.midRecord).toBe(false);
+    }
+  });
+
+  it("holds a partial record until the rest arrives, one byte at a time", () => {
+    const reader = new RecordReader();
+    const bytes = encodeRecords(FCGI_STDOUT, 9, Buffer.from("hello"));
+    const got = [];
+    for (const b of bytes) got.push(...reader.push(Buffer.from([b])));
+    expect(got).toHaveLength(1);
+    expect(got[0]!.content.toString()).toBe("hello");
+  });
+
+  it("refuses a record of another version", () => {
+    const bad = encodeRecords(FCGI_PARAMS, 1, Buffer.from("x"));
+    bad[0] = 2;
+    expect(() => new RecordReader().push(bad)).toThrow(new FcgiProtocolError("record of FastCGI version 2, not 1"));
+  });
+
+  it("refuses HTTP sent to the FastCGI socket", () => {
+    expect(() => new RecordReader().push(Buffer.from("GET / HTTP/1.1\r\n\r\n"))).toThrow(FcgiProtocolError);
+  });
+});
+
+describe("name-value pairs", () => {
+  it("uses 1-byte lengths under 128 and 4-byte lengths (high bit set) from 128", () => {
+    expect([...encodeNameValuePairs([["AB", "c"]])]).toEqual([2, 1, 0x41, 0x42, 0x63]);
+    const long = "v".repeat(128);
+    const enc = encodeNameValuePairs([["N", long]]);
+    expect([...enc.subarray(0, 6)]).toEqual([1, 0x80, 0, 0, 128, 0x4e]);
+    expect(decodeNameValuePairs(enc).get("N")).toBe(long);
+  });
+
+  it("decodes 127 with one byte and a 4-byte length of a small value", () => {
+    const v127 = "x".repeat(127);
+    expect(decodeNameValuePairs(Buffer.concat([Buffer.from([1, 127]), Buffer.from("K" + v127)])).get("K")).toBe(v127);
+    // A 4-byte length may encode a small number too.
+    expect(decodeNameValuePairs(Buffer.from([0x80, 0, 0, 1, 0x80, 0, 0, 2, 0x4b, 0x68, 0x69])).get("K")).toBe("hi");
+  });
+
+  it("decodes an empty value and UTF-8 text", () => {
+    const m = decodeNameValuePairs(encodeNameValuePairs([["EMPTY", ""], ["REQUEST_URI", "/members/café"]]));
+    expect(m.get("EMPTY")).toBe("");
+    expect(m.get("REQUEST_URI")).toBe("/members/café");
+  });
+
+  it("round-trips any pairs (property)", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 300 }), fc.string({ maxLength: 300 })), { selector: (p) => p[0] }), (pairs) => {
+        const clean = pairs.filter(([k, v]) => !/[\ud800-\udfff]/.test(k + v));
+        expect([...decodeNameValuePairs(encodeNameValuePairs(clean))]).toEqual(clean);
+      }),
+    );
+  });
+
+  it("refuses lengths that run past the end", () => {
+    const e = (bytes: number[]) => () => decodeNameValuePairs(Buffer.from(bytes));
+    expect(e([5, 1, 0x41])).toThrow(new FcgiProtocolError("name-value pair longer than its record"));
+    expect(e([1, 5, 0x41, 0x42])).toThrow(new FcgiProtocolError("name-value pair longer than its record"));
+    expect(e([0x80, 0, 0])).toThrow(new FcgiProtocolError("name-value pair with a 4-byte length cut short"));
+    expect(e([1])).toThrow(new FcgiProtocolError("name-value pair without a value length"));
+    expect(e([1, 0xff, 0xff, 0xff, 0xff, 0x41])).toThrow(new FcgiProtocolError("name-value pair longer than its record"));
+  });
+
+  it("never throws anything but FcgiProtocolError on random bytes (property)", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+        try {
+          decodeNameValuePairs(Buffer.from(bytes));
+        } catch (err) {
+          expect(err).toBeInstanceOf(FcgiProtocolError);
+        }
+      }),
+    );
+  });
+});
