@@ -128,7 +128,7 @@ function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: stri
   }
   return list.map((root) => {
     try {
-      return { raw: root, given: resolve(root), real: realpathSync(root) };
+      return { raw: root, given: resolve(root), real: realpathSync.native(root) };
     } catch {
       throw new ConfigError(`the document root ${JSON.stringify(root)} does not exist (set GATE_ROOT or DOCUMENT_ROOT)`);
     }
@@ -145,7 +145,7 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   if (!isAbsolute(request.path)) throw new GateTargetError(`target ${shown} is not an absolute path`);
   let realPath: string;
   try {
-    realPath = realpathSync(request.path);
+    realPath = realpathSync.native(request.path); // one realpath(3) call: cheaper than the JavaScript walk
   } catch {
     throw new GateTargetError(`target ${shown} does not exist`);
   }
@@ -249,8 +249,12 @@ const ENV_TOTAL_MAX = 1024 * 1024;
 export function execReady(target: GateTarget, env: Record<string, string>): boolean {
   let total = 0;
   for (const name in env) {
-    const size = Buffer.byteLength(name) + Buffer.byteLength(env[name]!) + 2;
-    if (size > ENV_STRING_MAX) return false;
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: bytes are counted only for a string that might be too long.
+    let size = (name.length + env[name]!.length + 2) * 3;
+    if (size > ENV_STRING_MAX) {
+      size = Buffer.byteLength(name) + Buffer.byteLength(env[name]!) + 2;
+      if (size > ENV_STRING_MAX) return false;
+    }
     total += size;
   }
   if (total > ENV_TOTAL_MAX) return false;
@@ -320,7 +324,8 @@ export function targetEnv(env: GateEnv, target: GateTarget, userId: string, cook
   for (const [name, value] of Object.entries(env)) {
     if (value === undefined) continue;
     // Apache keeps a copy of the environment as REDIRECT_<name> after the Action's internal redirect.
-    const base = name.replace(/^(?:REDIRECT_)+/, "");
+    let base = name;
+    while (base.startsWith("REDIRECT_")) base = base.slice(9); // a loop, not a regex compiled per request
     if (base.startsWith("SECRET_KEY")) continue;
     if (base === "HTTP_COOKIE") {
       const kept = stripCookie(value, cookieName);
