@@ -24,36 +24,59 @@ export interface KeyEnv {
 export const MAX_KEY_FILE = 4096;
 
 /**
- * What makes a key of the right length unusable, or `undefined`: a key that
- * holds a control character (NUL, tab, newline… C0, DEL and C1) or U+FFFD
- * (what bytes that are not UTF-8 decode to), that is only whitespace, or that
- * is one character repeated. The message never shows the key. One pass of
- * charCodeAt, no regex: this runs on every request.
+ * What is wrong with a key of the right length that holds characters other
+ * than encodeURIComponent's unreserved ones: a control character (NUL, tab,
+ * newline… C0, DEL and C1), U+FFFD (what bytes that are not UTF-8 decode to),
+ * or only whitespace. `undefined` when nothing is.
  */
-function keyProblem(key: string): string | undefined {
-  const first = key.charCodeAt(0);
-  // The period of "one character repeated": 2 for a character outside the BMP (a surrogate pair).
-  const step = first >= 0xd800 && first <= 0xdbff ? 2 : 1;
-  let repeated = true;
+function textProblem(key: string): string | undefined {
   for (let i = 0; i < key.length; i++) {
     const c = key.charCodeAt(i);
     if (c < 0x20 || (c >= 0x7f && c <= 0x9f)) return "holds a NUL or another control character";
     if (c === 0xfffd) return "holds bytes that are not UTF-8 text";
-    if (repeated && i >= step && c !== key.charCodeAt(i - step)) repeated = false;
   }
-  if (key.trim() === "") return "is only whitespace";
-  if (repeated) return "is one character repeated";
-  return undefined;
+  return key.trim() === "" ? "is only whitespace" : undefined;
 }
 
-/** `what` names the key in the message; `fix` says which variable to set. */
+/** The whole key is its first character (a code unit, or a surrogate pair) repeated. */
+function oneCharacterRepeated(key: string): boolean {
+  const unit = key.codePointAt(0)! > 0xffff ? 2 : 1;
+  return key === key.slice(0, unit).repeat(Math.ceil(key.length / unit));
+}
+
+/**
+ * `what` names the key in the message; `fix` says which variable to set.
+ * Refuses an empty or short key, the Python placeholder, and a key that is no
+ * random key however long: holding a control character or U+FFFD, only
+ * whitespace, or one character repeated. The message never shows the key.
+ *
+ * This runs on every request in a process that has run no JavaScript yet,
+ * where compiling a function costs more than running it: the usual hex or
+ * base64url key is decided here, by built-ins (≈ 10 µs); the loops run only
+ * for other keys.
+ */
 function checkKey(key: string, what: string, fix: string): void {
   if (key.length === 0) {
     throw new KeyConfigError("ERR_KEY_MISSING", `${what} is empty: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
-  // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
-  const problem =
-    KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH ? "is too weak" : keyProblem(key);
+  // Every refusal names the variable to set (SPEC §2), not only "too weak".
+  let problem: string | undefined;
+  if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
+    problem = "is too weak";
+  } else {
+    let unreserved = false; // only A–Z a–z 0–9 - _ . ! ~ * ' ( )
+    try {
+      unreserved = encodeURIComponent(key).length === key.length;
+    } catch {
+      // a lone surrogate
+    }
+    if (!unreserved) problem = textProblem(key);
+    const first = key.charCodeAt(0);
+    // The next character starts like the first one (else it is not one character repeated).
+    if (problem === undefined && key.charCodeAt(first >= 0xd800 && first <= 0xdbff ? 2 : 1) === first && oneCharacterRepeated(key)) {
+      problem = "is one character repeated";
+    }
+  }
   if (problem !== undefined) {
     throw new KeyConfigError("ERR_KEY_WEAK", `${what} ${problem}: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
@@ -105,10 +128,15 @@ export function parseFallbacks(value: string | undefined): string[] {
  * bytes holding one line (one trailing LF or CRLF is dropped). A second line
  * is refused rather than kept as part of the key or silently dropped.
  */
+/** The mode and group of the key file last read, so that {@link keyFileWarning} need not stat it again. */
+let lastKeyFile: { path: string; mode: number; gid: number } | undefined;
+
 function readKeyFile(path: string): string {
   let text: string;
   try {
-    text = readSmallRegularFile(path, MAX_KEY_FILE, "SECRET_KEY_FILE").text;
+    const file = readSmallRegularFile(path, MAX_KEY_FILE, "SECRET_KEY_FILE");
+    lastKeyFile = { path, mode: file.mode, gid: file.gid };
+    text = file.text;
   } catch (err) {
     if (!(err instanceof SmallFileError)) throw err;
     const message =
@@ -146,13 +174,17 @@ export function keyFileWarning(env: KeyEnv, gid: number | undefined = process.ge
   const path = env.SECRET_KEY_FILE;
   if (!path) return undefined;
   let mode: number, fileGid: number;
-  try {
-    ({ mode, gid: fileGid } = statSync(path));
-  } catch {
-    return undefined;
+  if (lastKeyFile?.path === path) {
+    ({ mode, gid: fileGid } = lastKeyFile);
+  } else {
+    try {
+      ({ mode, gid: fileGid } = statSync(path));
+    } catch {
+      return undefined;
+    }
   }
   const fix = "chmod 600 it, or chmod 640 and chgrp it to the web server's group";
-  const writers = writableByOthers(mode);
+  const writers = (mode & 0o022) !== 0 ? writableByOthers(mode) : undefined;
   if (writers) {
     return `SECRET_KEY_FILE ${JSON.stringify(path)} is writable by ${writers} (mode ${octalMode(mode)}), who can then forge any session: ${fix}`;
   }

@@ -87,8 +87,8 @@ describe("readSmallRegularFile", () => {
     await new Promise<void>((resolve) => server.listen(sock, resolve));
     try {
       const err = refusal(sock);
-      expect(err.code).toBe("ENXIO");
-      expect(err.message).toBe(`SOME_FILE ${JSON.stringify(sock)} cannot be read (ENXIO)`);
+      expect(err.code).toBe("ENOTREG");
+      expect(err.message).toBe(`SOME_FILE ${JSON.stringify(sock)} is not a regular file (a socket)`);
     } finally {
       server.close();
     }
