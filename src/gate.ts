@@ -5,9 +5,9 @@
  * is sent.
  *
  * Policy (README, "Protect an existing CGI script"):
- * - The target must be an executable regular file inside the document root
- *   (`DOCUMENT_ROOT`, or one of the directories listed in `GATE_ROOT`), starting with a
- *   `#!` line or an ELF header: it is run with execve(), never through a shell.
+ * - The target must be inside the document root (`DOCUMENT_ROOT`, or one of the
+ *   directories listed in `GATE_ROOT`). An executable regular file starting with a
+ *   `#!` line or an ELF header is run with execve(), never through a shell.
  * - No symbolic link may lie between the root and the target, unless
  *   `GATE_FOLLOW_SYMLINKS=1`; even then the resolved file must stay inside the root.
  * - Otherwise a regular file whose extension has a known static type (./mime.ts) is served

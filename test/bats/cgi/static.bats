@@ -285,3 +285,41 @@ assert_never_sent() { # REGEX
   assert_eq "$status" 1 "exit status"
   assert_eq "$(cat "$BATS_TEST_TMPDIR/err")" 'gate.cgi: cannot write the reply to stdout (EPIPE)' stderr
 }
+
+@test "a non-blocking stdout drained slowly gets every byte, and the gate waits without spinning" {
+  head -c 4194304 /dev/urandom > "$DOCROOT/members/slow.zip"
+  # The reader takes 64 KiB every 20 ms (about 1.3 s for 4 MiB): a gate that spun on EAGAIN would
+  # burn about that much CPU.
+  local result
+  result=$(env -i PATH="$CGI_PATH" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$DOCROOT" REQUEST_METHOD=GET \
+    HTTP_COOKIE="session=$TOKEN" SCRIPT_FILENAME="$DOCROOT/members/slow.zip" \
+    /usr/bin/python3 - "$CGI_BIN/gate.cgi" "$DOCROOT/members/slow.zip" "$BATS_TEST_TMPDIR/out" "$BATS_TEST_TMPDIR/err" <<'PY'
+import os, sys, time
+prog, target, out, err = sys.argv[1:]
+r, w = os.pipe()
+os.set_blocking(w, False)
+pid = os.fork()
+if pid == 0:
+    os.dup2(w, 1)
+    os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), 2)
+    os.closerange(3, 256)
+    os.execv(prog, [prog, target])
+os.close(w)
+with open(out, "wb") as f:
+    while True:
+        chunk = os.read(r, 65536)
+        if not chunk:
+            break
+        f.write(chunk)
+        time.sleep(0.02)
+_, status, usage = os.wait4(pid, 0)
+print(f"{usage.ru_utime + usage.ru_stime:.3f} {os.waitstatus_to_exitcode(status)}")
+PY
+  )
+  assert_eq "${result#* }" 0 "exit status"
+  assert_eq "$(cat "$BATS_TEST_TMPDIR/err")" '' stderr
+  CGI_STDOUT_FILE=$BATS_TEST_TMPDIR/out
+  body_bytes > "$BATS_TEST_TMPDIR/body"
+  cmp "$DOCROOT/members/slow.zip" "$BATS_TEST_TMPDIR/body"
+  awk -v cpu="${result% *}" 'BEGIN { exit !(cpu < 0.5) }' || { echo "CPU time ${result% *} s is not under 0.5 s" >&2; return 1; }
+}
