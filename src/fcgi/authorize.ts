@@ -95,6 +95,17 @@ export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
 }
 
 /**
+ * The reply with every character outside ASCII in an HTML body written as a
+ * numeric character reference: Apache sends an authorizer's refusal as its
+ * own error page, labelled `charset=iso-8859-1` whatever the authorizer said,
+ * and an ASCII page reads the same in any charset.
+ */
+export function asciiBody(reply: Reply): Reply {
+  if (!reply.contentType.startsWith("text/html") || !/[^\x00-\x7f]/.test(reply.body)) return reply;
+  return { ...reply, body: reply.body.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`) };
+}
+
+/**
  * The authorizer's response (CGI header block and body) for `env`: 200 with
  * the Variable- headers and no body, or the reply for the client. Never
  * throws: any failure is logged in one line and answered 500.
@@ -102,7 +113,7 @@ export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
 export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = Date.now() / 1000): string {
   try {
     const decision = decide(env, files, now);
-    if ("reply" in decision) return formatReply(decision.reply);
+    if ("reply" in decision) return formatReply(asciiBody(decision.reply));
     const user = decision.allow;
     if (user.includes("\r") || user.includes("\n") || user.includes("\0")) throw new Error("user name holds a control character");
     // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.

@@ -18,6 +18,7 @@
 #   SITE_CGI_BIN    $SITE/cgi-bin, copies of the repo's cgi-bin/*.cgi
 #   SITE_KEY        the key (64 hex), stored in SITE_KEY_FILE = $SITE/etc/session.key
 #   SITE_HTPASSWD   $SITE/etc/htpasswd (empty until site_add_user)
+#   SITE_GROUPS     $SITE/etc/groups, SITE_REVOKED $SITE/etc/revoked (both empty)
 #   Key and htpasswd are mode 640, group www-data (when run as root), like a real install.
 #
 # Functions:
@@ -30,8 +31,15 @@
 #                                      as $SITE_DOCROOT/members/.htaccess (the members area)
 #   site_render TEMPLATE OUT NAME      fill a template's placeholders for instance NAME:
 #                                        @PORT@ @DOCROOT@ @CGI_BIN@ @KEY_FILE@ @HTPASSWD@ @LOG_DIR@ @RUN_DIR@
+#                                        @GROUPS@ @REVOKED@ @AUTHORIZER_PORT@ (start_authorizer's port)
 #   start_lighttpd NAME [TEMPLATE]     lighttpd -D -f (default examples/lighttpd/lighttpd.conf)
 #   start_apache NAME [TEMPLATE]       apache2 -DFOREGROUND -f (default examples/apache/httpd.conf)
+#   start_authorizer [VAR=VALUE…]      authorizer.fcgi as a service, as the systemd units in examples/systemd/
+#                                      run it: a listening socket on 127.0.0.1:PORT handed over as fd 0,
+#                                      as www-data (when root), with SECRET_KEY_FILE, HTPASSWD_FILE and
+#                                      SESSION_REVOKED_FILE (and VAR=VALUE…) as its environment; instance
+#                                      "authorizer" (its port fills @AUTHORIZER_PORT@, kept when started
+#                                      again; its stderr is $SITE/srv/authorizer/log/error.log)
 #   start_apache_htaccess NAME         shared hosting: the "Server basics" of examples/apache/httpd.conf
 #                                      + test/helpers/shared-hosting.conf (AllowOverride All on
 #                                      the document root); call site_install_htaccess first
@@ -71,16 +79,20 @@ site_init() {
   SITE_CGI_BIN=$SITE/cgi-bin
   SITE_KEY_FILE=$SITE/etc/session.key
   SITE_HTPASSWD=$SITE/etc/htpasswd
+  SITE_GROUPS=$SITE/etc/groups
+  SITE_REVOKED=$SITE/etc/revoked
   mkdir -p "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
   chmod 755 "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
   printf '<!doctype html><title>home</title><p>home</p>\n' > "$SITE_DOCROOT/index.html"
-  cp "$SERVERS_REPO"/cgi-bin/*.cgi "$SITE_CGI_BIN/"
-  chmod 755 "$SITE_CGI_BIN"/*.cgi
+  cp "$SERVERS_REPO"/cgi-bin/*.cgi "$SERVERS_REPO"/cgi-bin/*.fcgi "$SITE_CGI_BIN/"
+  chmod 755 "$SITE_CGI_BIN"/*.cgi "$SITE_CGI_BIN"/*.fcgi
   SITE_KEY=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
   printf '%s\n' "$SITE_KEY" > "$SITE_KEY_FILE"
   : > "$SITE_HTPASSWD"
-  _site_private "$SITE_KEY_FILE" "$SITE_HTPASSWD"
-  export SITE SITE_DOCROOT SITE_CGI_BIN SITE_KEY SITE_KEY_FILE SITE_HTPASSWD
+  : > "$SITE_GROUPS"
+  : > "$SITE_REVOKED"
+  _site_private "$SITE_KEY_FILE" "$SITE_HTPASSWD" "$SITE_GROUPS" "$SITE_REVOKED"
+  export SITE SITE_DOCROOT SITE_CGI_BIN SITE_KEY SITE_KEY_FILE SITE_HTPASSWD SITE_GROUPS SITE_REVOKED
 }
 
 # Secret files: readable by the server's user only, as a real install would have them.
@@ -116,7 +128,9 @@ site_render() {
   sed -e "s|@PORT@|$(cat "$dir/port" 2>/dev/null)|g" \
       -e "s|@DOCROOT@|$SITE_DOCROOT|g" -e "s|@CGI_BIN@|$SITE_CGI_BIN|g" \
       -e "s|@KEY_FILE@|$SITE_KEY_FILE|g" -e "s|@HTPASSWD@|$SITE_HTPASSWD|g" \
-      -e "s|@LOG_DIR@|$dir/log|g" -e "s|@RUN_DIR@|$dir/run|g" "$template" > "$out"
+      -e "s|@LOG_DIR@|$dir/log|g" -e "s|@RUN_DIR@|$dir/run|g" \
+      -e "s|@GROUPS@|$SITE_GROUPS|g" -e "s|@REVOKED@|$SITE_REVOKED|g" \
+      -e "s|@AUTHORIZER_PORT@|$(cat "$SITE/srv/authorizer/port" 2>/dev/null)|g" "$template" > "$out"
   if grep -n '@[A-Z_]*@' "$out" >&2; then
     echo "site_render: $template has a placeholder servers.bash does not fill (above)" >&2
     return 1
@@ -196,6 +210,31 @@ start_lighttpd() {
 
 start_apache() {
   _start_server "$1" "${2:-$SERVERS_REPO/examples/apache/httpd.conf}" apache2 -DFOREGROUND -f
+}
+
+start_authorizer() {
+  local dir=$SITE/srv/authorizer
+  local -a as_www=()
+  [ ! -e "$dir/pid" ] || { echo "authorizer already started" >&2; return 1; }
+  mkdir -p "$dir/log"
+  [ -s "$dir/port" ] || free_port > "$dir/port"
+  [ "$(id -u)" -ne 0 ] || as_www=(setpriv --reuid=www-data --regid=www-data --init-groups)
+  # Python binds and listens, puts the socket on fd 0 and becomes the authorizer: what
+  # systemd does for a socket unit with StandardInput=socket.
+  setsid /usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1])))
+s.listen(128)
+os.dup2(s.fileno(), 0)
+s.close()
+with open(sys.argv[2], "w") as f: f.write(str(os.getpid()))
+os.execvp(sys.argv[3], sys.argv[3:])' "$(cat "$dir/port")" "$dir/pid" \
+    env -i PATH=/usr/local/bin:/usr/bin:/bin SECRET_KEY_FILE="$SITE_KEY_FILE" HTPASSWD_FILE="$SITE_HTPASSWD" \
+    SESSION_REVOKED_FILE="$SITE_REVOKED" "$@" "${as_www[@]}" node "$SITE_CGI_BIN/authorizer.fcgi" \
+    > "$dir/log/stdout.log" 2>> "$dir/log/error.log" 3>&- &
+  wait_until "the pid file of the authorizer" test -s "$dir/pid"
 }
 
 start_apache_htaccess() {

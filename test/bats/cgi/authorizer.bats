@@ -1,0 +1,187 @@
+#!/usr/bin/env bats
+# authorizer.fcgi as a process (README, "Protect a folder at full speed"),
+# spoken to by a real FastCGI client (test/helpers/fcgi-client.mjs) over a
+# real socket: started with a listening socket on fd 0 (as lighttpd and a
+# systemd socket unit start it) or with --listen; run by mistake as a CGI
+# program; picking up changed files without a restart; and bad input.
+
+load ../../helpers/cgi
+
+CLIENT=$TEST_REPO/test/helpers/fcgi-client.mjs
+
+setup_file() {
+  export ETC=$BATS_FILE_TMPDIR/etc
+  mkdir -p "$ETC"
+  printf '%s\n' "$CGI_KEY" > "$ETC/key"
+  chmod 600 "$ETC/key"
+}
+
+setup() {
+  htpasswd -cbB -C 4 "$BATS_TEST_TMPDIR/htpasswd" alice alice-pass 2>/dev/null
+  htpasswd -bB -C 4 "$BATS_TEST_TMPDIR/htpasswd" bob bob-pass 2>/dev/null
+  printf 'staff: alice\n' > "$BATS_TEST_TMPDIR/groups"
+  : > "$BATS_TEST_TMPDIR/revoked"
+  SOCK=$BATS_TEST_TMPDIR/auth.sock
+  LOG=$BATS_TEST_TMPDIR/auth.log
+}
+
+teardown() {
+  [ -z "${AUTH_PID:-}" ] || { kill "$AUTH_PID" 2>/dev/null; wait "$AUTH_PID" 2>/dev/null || true; }
+}
+
+# auth_start [VAR=VALUE…] — the authorizer on a listening Unix socket given as fd 0
+# (what lighttpd's "bin-path" does), with the test's files as its environment.
+auth_start() {
+  /usr/bin/python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(128)
+os.dup2(s.fileno(), 0)
+s.close()
+os.execvp(sys.argv[2], sys.argv[2:])' "$SOCK" env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" \
+    HTPASSWD_FILE="$BATS_TEST_TMPDIR/htpasswd" SESSION_REVOKED_FILE="$BATS_TEST_TMPDIR/revoked" "$@" \
+    node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2> "$LOG" 3>&- &
+  AUTH_PID=$!
+  wait_until "the authorizer's socket" test -S "$SOCK"
+}
+
+# ask [NAME=VALUE…] — one GET of /private/a.pdf?x=1 (the given params win); sets
+# status (the Status code), response (the whole STDOUT text) and end (the last line).
+ask() {
+  run node "$CLIENT" request "$SOCK" REQUEST_METHOD=GET "REQUEST_URI=/private/a.pdf?x=1" REMOTE_ADDR=192.0.2.7 "$@"
+  [ "$status" -eq 0 ] || { echo "client failed: $output" >&2; return 1; }
+  response=$output
+  end=${lines[-1]}
+  status=$(sed -n '1s/^Status: \([0-9]*\).*/\1/p' <<<"$response" | tr -d '\r')
+}
+
+cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
+
+@test "run as a CGI program, it answers 500 and logs how to configure it, once" {
+  cgi_run authorizer.fcgi
+  assert_eq "$cgi_status" 500 status
+  assert_eq "$cgi_body" $'Internal Server Error\n' body
+  assert_eq "$cgi_stderr_lines" 1 "log lines"
+  assert_match "$cgi_stderr" '^authorizer\.fcgi: started as a CGI program \(GATEWAY_INTERFACE is set\): it is a FastCGI authorizer, not a CGI program: lighttpd starts it from fastcgi\.server with "mode" => "authorizer"'
+  assert_match "$cgi_stderr" 'AuthnzFcgiDefineProvider'
+  # Without GATEWAY_INTERFACE, a stdin that is not a socket says the same.
+  cgi_run authorizer.fcgi --unset GATEWAY_INTERFACE
+  assert_eq "$cgi_status" 500 status
+  assert_match "$cgi_stderr" '^authorizer\.fcgi: started as a CGI program \(fd 0 is not a socket\)'
+}
+
+@test "a live session passes with Variable-REMOTE_USER and Variable-AUTH_TYPE, nothing else" {
+  auth_start
+  ask "$(cookie alice)"
+  assert_eq "$response" $'Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\nEND app=0 protocol=0'
+}
+
+@test "no session: GET and HEAD are sent to the login page, other methods get 401" {
+  auth_start
+  ask
+  assert_eq "$status" 303 status
+  assert_match "$response" $'\r\nLocation: /cgi-bin/login\\.cgi\\?next=%2Fprivate%2Fa\\.pdf%3Fx%3D1\r\n'
+  ask REQUEST_METHOD=HEAD "HTTP_COOKIE=session=tampered.0000"
+  assert_eq "$status" 303 status
+  ask REQUEST_METHOD=POST
+  assert_eq "$status" 401 status
+  assert_eq "$(cat "$LOG")" "authorizer.fcgi: invalid session cookie from 192.0.2.7" "log"
+}
+
+@test "a live session the rules refuse gets 403 with the page naming the user, and one log line" {
+  auth_start
+  ask "$(cookie bob)" "SESSION_REQUIRE=group staff" "HTGROUP_FILE=$BATS_TEST_TMPDIR/groups"
+  assert_eq "$status" 403 status
+  assert_match "$response" 'You are logged in as <strong>bob</strong>, and this page is not open to you\.'
+  assert_eq "$(cat "$LOG")" 'authorizer.fcgi: user "bob" may not access /private/a.pdf?x=1 from 192.0.2.7' "log"
+  ask "$(cookie alice)" "SESSION_REQUIRE=group staff" "HTGROUP_FILE=$BATS_TEST_TMPDIR/groups"
+  assert_eq "$status" 200 status
+}
+
+@test "settings from its environment apply when the server passes none; the server's win" {
+  auth_start "SESSION_REQUIRE=user bob"
+  ask "$(cookie alice)"
+  assert_eq "$status" 403 "process default refuses alice"
+  ask "$(cookie alice)" "SESSION_REQUIRE=user alice"
+  assert_eq "$status" 200 "the request's rule lets alice in"
+}
+
+@test "a removed user, a revoked user, a new group and a new key take effect at the next request, without a restart" {
+  auth_start
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "alice before"
+  ask "$(cookie bob)"
+  assert_eq "$status" 200 "bob before"
+  htpasswd -D "$BATS_TEST_TMPDIR/htpasswd" bob 2>/dev/null
+  ask "$(cookie bob)"
+  assert_eq "$status" 303 "bob removed"
+  SESSION_REVOKED_FILE=$BATS_TEST_TMPDIR/revoked cli revoke alice > /dev/null
+  ask "$(cookie alice)"
+  assert_eq "$status" 303 "alice revoked"
+  grep -qx 'authorizer.fcgi: session of user "bob" refused: its user is not in HTPASSWD_FILE (from 192.0.2.7)' "$LOG"
+  grep -qx 'authorizer.fcgi: session of user "alice" refused: it was revoked (from 192.0.2.7)' "$LOG"
+  # A group file edited in place, same size: carol joins, alice leaves.
+  printf 'staff: carol\n' > "$BATS_TEST_TMPDIR/groups"
+  htpasswd -bB -C 4 "$BATS_TEST_TMPDIR/htpasswd" carol carol-pass 2>/dev/null
+  ask "$(cookie carol)" "SESSION_REQUIRE=group staff" "HTGROUP_FILE=$BATS_TEST_TMPDIR/groups"
+  assert_eq "$status" 200 "carol after joining staff"
+  # A new key: sessions under the old one are out, new ones are in.
+  local old new_key
+  old=$(cookie carol)
+  new_key=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  printf '%s\n' "$new_key" > "$ETC/key.new" && chmod 600 "$ETC/key.new" && mv "$ETC/key.new" "$ETC/key"
+  ask "$old"
+  assert_eq "$status" 303 "old key's session"
+  ask "HTTP_COOKIE=session=$(SECRET_KEY=$new_key cli create carol)"
+  assert_eq "$status" 200 "new key's session"
+  printf '%s\n' "$CGI_KEY" > "$ETC/key"
+}
+
+@test "an internal failure is a refusal: 500 with one log line, never 200" {
+  auth_start SECRET_KEY_FILE="$ETC/missing.key"
+  ask "$(cookie alice)"
+  assert_eq "$status" 500 status
+  assert_eq "$(cat "$LOG")" "authorizer.fcgi: SECRET_KEY_FILE \"$ETC/missing.key\" cannot be read (ENOENT); generate one with \`dbbasic-sessions keygen\` or \`openssl rand -hex 32\` and store it there" log
+  ask "$(cookie alice)" "SESSION_REQUIRE=anyone at all" SECRET_KEY_FILE="$ETC/key"
+  assert_eq "$status" 500 "malformed rule"
+}
+
+@test "--listen HOST:PORT listens there; a bad --listen is refused with one line" {
+  local port
+  port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen "127.0.0.1:$port" 2> "$LOG" 3>&- &
+  AUTH_PID=$!
+  wait_until "the authorizer on port $port" node "$CLIENT" request "127.0.0.1:$port" REQUEST_METHOD=GET REQUEST_URI=/
+  SOCK=127.0.0.1:$port
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 status
+  run node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen nowhere
+  assert_eq "$status" 2 "exit status"
+  assert_eq "$output" 'authorizer.fcgi: --listen "nowhere": give HOST:PORT (e.g. 127.0.0.1:9000) or an absolute socket path' output
+}
+
+@test "bad input: HTTP on the socket, malformed pairs, oversized params, 2 000 dropped connections; it keeps answering" {
+  auth_start
+  # An HTTP request instead of FastCGI: dropped, no answer.
+  run node "$CLIENT" raw "$SOCK" "$(printf 'GET / HTTP/1.0\r\n\r\n' | od -An -tx1 | tr -d ' \n')"
+  assert_eq "$output" CLOSED "HTTP on the socket"
+  # BEGIN_REQUEST (authorizer), then a PARAMS record whose pair is longer than the record: 500.
+  run node "$CLIENT" raw "$SOCK" 01010001000800000002000000000000010400010003050005014100000000000104000100000000
+  assert_match "${lines[0]}" '^type=6 id=1 content="Status: 500 Internal Server Error' "malformed pairs"
+  assert_eq "${lines[-1]}" CLOSED
+  # 200 KB of headers: over the 128 KiB cap, answered 431 without being read.
+  local big
+  big=$(head -c 100000 /dev/zero | tr '\0' a)
+  ask "$(cookie alice)" "HTTP_X_BIG1=$big" "HTTP_X_BIG2=$big"
+  assert_eq "$status" 431 "oversized params"
+  run node "$CLIENT" drop "$SOCK" 2000
+  assert_eq "$output" dropped=2000
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "still answering"
+  process_alive "$AUTH_PID"
+  # One line per bad connection, at most 5 in 10 s: 2 000 dropped peers cannot flood the log.
+  assert_eq "$(grep -c 'malformed FastCGI input' "$LOG")" 2 "malformed-input lines"
+  grep -qx 'authorizer.fcgi: FastCGI params of request 1 over the 131072-byte limit: answered 431' "$LOG"
+  [ "$(wc -l < "$LOG")" -le 5 ] || { cat "$LOG" >&2; false; }
+}
