@@ -28,7 +28,8 @@
 #                                      (SITE_CGI_BIN moves there), a copy of login.cgi in
 #                                      $SITE_DOCROOT/auth/, and examples/htaccess/.htaccess filled
 #                                      in as $SITE_DOCROOT/.htaccess, examples/htaccess/members/.htaccess
-#                                      as $SITE_DOCROOT/members/.htaccess (the members area)
+#                                      as $SITE_DOCROOT/members/.htaccess (the members area), and
+#                                      examples/htaccess/members/staff/.htaccess in members/staff/
 #   site_render TEMPLATE OUT NAME      fill a template's placeholders for instance NAME:
 #                                        @PORT@ @DOCROOT@ @CGI_BIN@ @KEY_FILE@ @HTPASSWD@ @LOG_DIR@ @RUN_DIR@
 #                                        @GROUPS@ @REVOKED@ @AUTHORIZER_PORT@ (start_authorizer's port)
@@ -120,6 +121,10 @@ site_install_htaccess() {
   chmod 755 "$SITE_DOCROOT/members"
   SERVER_EXTRA_CONF='' site_render "$SERVERS_REPO/examples/htaccess/members/.htaccess" "$SITE_DOCROOT/members/.htaccess" htaccess
   chmod 644 "$SITE_DOCROOT/members/.htaccess"
+  mkdir -p "$SITE_DOCROOT/members/staff"
+  chmod 755 "$SITE_DOCROOT/members/staff"
+  SERVER_EXTRA_CONF='' site_render "$SERVERS_REPO/examples/htaccess/members/staff/.htaccess" "$SITE_DOCROOT/members/staff/.htaccess" htaccess
+  chmod 644 "$SITE_DOCROOT/members/staff/.htaccess"
   export SITE_CGI_BIN
 }
 
