@@ -76,6 +76,8 @@ function main(): void {
   });
   // Whatever escapes a handler is one log line, never the end of the process.
   process.on("uncaughtException", (err) => log(`internal error: ${String(err?.message ?? err)}`));
+  // Stopped by the server or systemd: exit at once (answers are synchronous: none is half-written).
+  for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => process.exit(0));
   server.listen(target);
 }
 

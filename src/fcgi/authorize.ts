@@ -12,7 +12,8 @@
  * - any failure (a missing key, an unreadable file, a malformed rule): `500`,
  *   never `200`.
  */
-import { ConfigError, KeyConfigError } from "../errors.js";
+import { ConfigError, KeyConfigError, TokenInvalidError } from "../errors.js";
+import type { Keyring } from "../keys.js";
 import { readCookie } from "../cookie.js";
 import { loginLocation } from "../gate.js";
 import { safeNext } from "../redirect.js";
@@ -62,6 +63,30 @@ export function requestEnv(defaults: CgiEnv, params: Map<string, string>): CgiEn
   return env;
 }
 
+/** Tokens already verified under a keyring (a new keyring starts afresh), at most {@link MAX_VERIFIED} each. */
+const verified = new WeakMap<Keyring, Map<string, SessionData>>();
+const MAX_VERIFIED = 4096;
+
+/**
+ * decodeToken, remembering tokens it accepted: a browser sends the same cookie
+ * with every request of a page, and its signature need not be computed again
+ * under the same keys. Only the expiry is checked again (`now`, in seconds).
+ */
+export function verifiedSession(keys: Keyring, token: string | undefined, now: number): SessionData {
+  let known = verified.get(keys);
+  if (!known) verified.set(keys, (known = new Map()));
+  const hit = token === undefined ? undefined : known.get(token);
+  if (hit) {
+    if (hit.expires > now) return hit;
+    known.delete(token!);
+    throw new TokenInvalidError();
+  }
+  const session = decodeToken(keys, token, now);
+  if (known.size >= MAX_VERIFIED) known.clear();
+  known.set(token!, session);
+  return session;
+}
+
 /** What the authorizer decided: let `user` pass, or answer the client with `reply`. */
 export type Decision = { allow: string } | { reply: Reply };
 
@@ -73,7 +98,7 @@ export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
   const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
   let session: SessionData | undefined;
   try {
-    session = decodeToken(cfg.keys, token, now);
+    session = verifiedSession(cfg.keys, token, now);
   } catch {
     if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
   }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSmallRegularFile } from "../../src/files.js";
-import { authorizerResponse, defaultSettings, requestEnv } from "../../src/fcgi/authorize.js";
+import { authorizerResponse, defaultSettings, requestEnv, verifiedSession } from "../../src/fcgi/authorize.js";
 import { FileCache, RACY_MS } from "../../src/fcgi/files.js";
 import {
   decodeNameValuePairs,
@@ -103,6 +103,19 @@ describe("FileCache", () => {
     expect(second).not.toBe(first);
     expect(second.sign("x")).not.toBe(first.sign("x"));
     expect(cache.keyring({ SECRET_KEY_FILE: path, SECRET_KEY_FALLBACKS: KEY })).not.toBe(second);
+  });
+});
+
+describe("verifiedSession", () => {
+  it("accepts a remembered token only until it expires, and only under the keys that verified it", () => {
+    const keys = new Keyring(KEY);
+    const t = encodeToken(keys, "alice", NOW + 10);
+    expect(verifiedSession(keys, t, NOW)).toEqual({ userId: "alice", expires: NOW + 10 });
+    expect(verifiedSession(keys, t, NOW + 9).userId).toBe("alice");
+    expect(() => verifiedSession(keys, t, NOW + 10)).toThrow("invalid session token");
+    expect(() => verifiedSession(new Keyring(KEY.replace("a3", "b4")), encodeToken(keys, "bob", NOW + 10), NOW)).toThrow("invalid session token");
+    expect(() => verifiedSession(keys, t.slice(0, -1) + (t.endsWith("0") ? "1" : "0"), NOW)).toThrow("invalid session token");
+    expect(() => verifiedSession(keys, undefined, NOW)).toThrow("invalid session token");
   });
 });
 

@@ -1,0 +1,180 @@
+// `make bench`, figure 5 (README, "Protect a folder at full speed"): one static
+// file through a real lighttpd (wrk, loopback) served unprotected, protected by
+// authorizer.fcgi and protected by gate.cgi, in one run; and the authorizer's
+// resident memory after a warm-up and again after 10^5 more requests.
+// Goals: protected ≥ 0.5 × unprotected requests/s, ≥ 20 × gate.cgi; RSS growth under 5 MB.
+//
+// Used by bench/bench.mjs; on its own (`node bench/authorizer.mjs [--tiny]`) it
+// prints its table.
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { cpus } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const GOALS = { vsUnprotected: 0.5, vsGate: 20, rssGrowthMb: 5 };
+
+const freePort = () =>
+  new Promise((ok, ko) => {
+    const s = createServer().once("error", ko);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+
+/** VmRSS of a process, in kB. */
+function rssKb(pid) {
+  const m = readFileSync(`/proc/${pid}/status`, "utf8").match(/^VmRSS:\s+(\d+) kB$/m);
+  return m ? Number(m[1]) : NaN;
+}
+
+/** The PID of the authorizer lighttpd started (its child running authorizer.fcgi). */
+function authorizerPid(parent) {
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("authorizer.fcgi")) return Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Runs figure 5. `P` holds wrkSeconds and connections; `tiny` shortens the memory run.
+ * Returns { rows, rss, goals }.
+ */
+export async function benchAuthorizer({ root, P, tiny, log = (m) => console.error(`bench: ${m}`), fail = (m) => { throw new Error(m); } }) {
+  const work = mkdtempSync("/tmp/dbs-bench-auth-");
+  chmodSync(work, 0o755);
+  let lighttpd;
+  try {
+    const key = randomBytes(32).toString("hex");
+    writeFileSync(join(work, "key"), key + "\n", { mode: 0o600 });
+    writeFileSync(join(work, "htpasswd"), "bench-user:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
+    writeFileSync(join(work, "revoked"), "");
+    for (const p of ["authorizer.fcgi", "gate.cgi"]) copyFileSync(join(root, "cgi-bin", p), join(work, p));
+    chmodSync(join(work, "authorizer.fcgi"), 0o755);
+    chmodSync(join(work, "gate.cgi"), 0o755);
+    // One page of a few KB, the same bytes in each folder.
+    const page = "<!doctype html><title>bench</title>\n" + "<p>members only</p>\n".repeat(200);
+    for (const dir of ["open", "private", "members"]) {
+      mkdirSync(join(work, "www", dir), { recursive: true });
+      writeFileSync(join(work, "www", dir, "page.html"), page);
+    }
+    const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...process.env, SECRET_KEY: key }, encoding: "utf8" }).trim();
+    const port = await freePort();
+    const conf = join(work, "lighttpd.conf");
+    writeFileSync(conf, readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8").replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work));
+    lighttpd = spawn(existsSync("/usr/sbin/lighttpd") ? "/usr/sbin/lighttpd" : "lighttpd", ["-D", "-f", conf], { stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    lighttpd.stderr.on("data", (d) => (err += d));
+    const base = `http://127.0.0.1:${port}`;
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      if (lighttpd.exitCode !== null) fail(`lighttpd (authorizer bench) exited: ${err.trim()}`);
+      try {
+        await fetch(base + "/open/page.html", { signal: AbortSignal.timeout(5_000) });
+        break;
+      } catch {
+        if (Date.now() > deadline) fail(`lighttpd (authorizer bench) did not answer within 60 s: ${err.trim()}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    const cookie = `session=${token}`;
+    // Each way must serve the page to the session, and the protected ones refuse a stranger.
+    for (const dir of ["open", "private", "members"]) {
+      const res = await fetch(`${base}/${dir}/page.html`, { headers: { cookie } });
+      const body = await res.text();
+      if (res.status !== 200 || body !== page) fail(`/${dir}/page.html answered ${res.status} (${body.length} bytes); cgi-error.log: ${readFileSync(join(work, "cgi-error.log"), "utf8").slice(-500)}`);
+      if (dir !== "open") {
+        const stranger = await fetch(`${base}/${dir}/page.html`, { redirect: "manual" });
+        if (stranger.status !== 303) fail(`/${dir}/page.html answered a stranger ${stranger.status}`);
+      }
+    }
+    const pid = authorizerPid(lighttpd.pid);
+    if (!pid) fail("cannot find the authorizer process lighttpd started");
+
+    const ms = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
+    const wrk = (path, seconds) => {
+      const out = execFileSync("wrk", ["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], { encoding: "utf8" });
+      const num = (re) => Number((out.match(re) ?? [])[1] ?? 0);
+      const pct = (p) => {
+        const m = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m"));
+        if (!m) fail(`cannot read the ${p}th percentile from wrk:\n${out}`);
+        return ms(m[1], m[2]);
+      };
+      const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
+      const errors = num(/Non-2xx or 3xx responses: (\d+)/) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
+      return { requests: num(/(\d+) requests in/), rps: num(/Requests\/sec:\s+([\d.]+)/), p50: pct(50), p99: pct(99), errors };
+    };
+
+    // Warm-up: one second of requests through the authorizer, then its resident memory.
+    wrk("/private/page.html", 1);
+    const rssBefore = rssKb(pid);
+    const ways = [
+      { name: "unprotected (lighttpd static)", path: "/open/page.html", reference: true },
+      { name: "protected by authorizer.fcgi", path: "/private/page.html", authorizer: true },
+      { name: "protected by gate.cgi", path: "/members/page.html", gate: true },
+    ];
+    const rows = [];
+    let throughAuthorizer = 0;
+    for (const w of ways) {
+      log(`authorizer: wrk ${P.wrkSeconds}s, ${P.connections} connection(s), ${w.path}`);
+      const r = wrk(w.path, P.wrkSeconds);
+      if (!(r.requests > 0)) fail(`wrk made no requests to ${w.path}`);
+      if (w.authorizer) throughAuthorizer += r.requests;
+      rows.push({ ...w, ...r });
+    }
+    // Then on to 10^5 requests through the authorizer in all (10^3 in --tiny).
+    const target = tiny ? 1_000 : 100_000;
+    while (throughAuthorizer < target) {
+      const r = wrk("/private/page.html", Math.max(1, Math.min(30, Math.ceil(((target - throughAuthorizer) / Math.max(1, rows[1].rps)) * 1.1))));
+      if (r.errors > 0) fail(`the memory run through the authorizer had ${r.errors} errors`);
+      throughAuthorizer += r.requests;
+    }
+    const rssAfter = rssKb(pid);
+    const open = rows.find((r) => r.reference);
+    const gate = rows.find((r) => r.gate);
+    for (const r of rows) {
+      r.vsUnprotected = r.rps / open.rps;
+      r.vsGate = r.rps / gate.rps;
+    }
+    return {
+      rows,
+      rss: { pid, beforeKb: rssBefore, afterKb: rssAfter, requests: throughAuthorizer, growthMb: (rssAfter - rssBefore) / 1024 },
+      goals: GOALS,
+    };
+  } finally {
+    if (lighttpd && lighttpd.exitCode === null) lighttpd.kill();
+    await new Promise((r) => setTimeout(r, 200));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/** The goal lines: each ratio and the memory growth against its goal. */
+export function authorizerGoals(a) {
+  const prot = a.rows.find((r) => r.authorizer);
+  const met = (ok) => (ok ? "met" : "NOT met");
+  return (
+    `Goals: protected ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(2)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
+    `≥ ${a.goals.vsGate} × gate.cgi: ${prot.vsGate.toFixed(1)}× ${met(prot.vsGate >= a.goals.vsGate)}; ` +
+    `authorizer RSS ${(a.rss.beforeKb / 1024).toFixed(1)} MB after warm-up, ${(a.rss.afterKb / 1024).toFixed(1)} MB after ${a.rss.requests.toLocaleString("en-US")} requests through it: ` +
+    `growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB ${met(a.rss.growthMb < a.goals.rssGrowthMb)}.`
+  );
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const tiny = process.argv.includes("--tiny");
+  const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+  const P = tiny ? { wrkSeconds: 1, connections: 1 } : { wrkSeconds: 10, connections: cpus().length };
+  const a = await benchAuthorizer({ root, P, tiny });
+  for (const r of a.rows) console.log(`${r.name.padEnd(32)} ${r.rps.toFixed(1).padStart(9)} req/s  ×unprot ${r.vsUnprotected.toFixed(3)}  ×gate ${r.vsGate.toFixed(1).padStart(6)}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.requests} requests, ${r.errors} errors`);
+  console.log(authorizerGoals(a));
+}
