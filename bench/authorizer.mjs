@@ -71,7 +71,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...process.env, SECRET_KEY: key }, encoding: "utf8" }).trim();
     const port = await freePort();
     const conf = join(work, "lighttpd.conf");
-    writeFileSync(conf, readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8").replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work));
+    writeFileSync(conf, readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8").replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work).replaceAll("@NODE@", process.execPath));
     lighttpd = spawn(existsSync("/usr/sbin/lighttpd") ? "/usr/sbin/lighttpd" : "lighttpd", ["-D", "-f", conf], { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     lighttpd.stderr.on("data", (d) => (err += d));
@@ -115,8 +115,8 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       return { requests: num(/(\d+) requests in/), rps: num(/Requests\/sec:\s+([\d.]+)/), p50: pct(50), p99: pct(99), errors };
     };
 
-    // Warm-up: one second of requests through the authorizer, then its resident memory.
-    wrk("/private/page.html", 1);
+    // Warm-up: a few seconds of requests through the authorizer, then its resident memory.
+    wrk("/private/page.html", tiny ? 1 : 3);
     const rssBefore = rssKb(pid);
     const ways = [
       { name: "unprotected (lighttpd static)", path: "/open/page.html", reference: true },

@@ -18,6 +18,8 @@
 //   4. gate.cgi + target on each Node of the test layers (the official binaries in the
 //      devDependencies node20, node22, node24), beside `node -e 0` + the target alone on the
 //      same Node: on a Node with process.execve the gate replaces itself with the target.
+//   5. one static file through lighttpd unprotected, protected by authorizer.fcgi and by
+//      gate.cgi, and the authorizer's memory over 10^5 requests (bench/authorizer.mjs).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
@@ -107,6 +109,13 @@ const gated = { SCRIPT_FILENAME: target, SCRIPT_NAME: "/hello.pcgi", REQUEST_URI
 const staticFile = join(www, "hello.txt");
 writeFileSync(staticFile, "hello\n");
 const staticRequest = { SCRIPT_FILENAME: staticFile, SCRIPT_NAME: "/hello.txt", REQUEST_URI: "/hello.txt" };
+// Live sessions (README, "Members area: who may pass"): the user's line looked up in the htpasswd
+// file and a revocation list read, per request, as the Debian install sets them.
+const revokedFile = join(work, "revoked");
+writeFileSync(revokedFile, Array.from({ length: 100 }, (_, i) => `user-${i} 1700000000\n`).join(""));
+const liveHtpasswd = join(work, "htpasswd-live");
+writeFileSync(liveHtpasswd, htpasswd.stdout.trim() + `\n${USER}:{SHA}x\n`);
+const live = { HTPASSWD_FILE: liveHtpasswd, SESSION_REVOKED_FILE: revokedFile };
 const OK = "Status: 200 OK";
 const SEE_OTHER = "Status: 303 See Other";
 
@@ -115,6 +124,7 @@ const commands = [
   { name: "node -e 0", argv: [NODE, "-e", "0"], env: baseEnv },
   { name: "python3 -c pass", argv: [PYTHON, "-c", "pass"], env: baseEnv },
   { name: "whoami.cgi, valid cookie", argv: [NODE, join(bin, "whoami.cgi")], env: cgi("whoami.cgi", cookie), expect: OK, goal: true, py: "py whoami" },
+  { name: "whoami.cgi, live check (htpasswd + revocation files)", argv: [NODE, join(bin, "whoami.cgi")], env: cgi("whoami.cgi", { ...cookie, ...live }), expect: OK, goal: true, py: "py whoami" },
   { name: "whoami.cgi run by its #! line", argv: [join(bin, "whoami.cgi")], env: cgi("whoami.cgi", cookie), expect: OK, py: "py whoami" },
   { name: "login.cgi, REMOTE_USER", argv: [NODE, join(bin, "login.cgi")], env: cgi("login.cgi", remoteUser), expect: SEE_OTHER, goal: true, py: "py login REMOTE_USER" },
   { name: `login.cgi, form, bcrypt cost ${BCRYPT_COST}`, argv: [NODE, join(bin, "login.cgi")], env: cgi("login.cgi", form), stdin: loginBody, expect: SEE_OTHER, ...(hasPyCrypt ? { py: "py login bcrypt" } : {}) },
@@ -294,6 +304,10 @@ lighttpd.kill();
 const nodeRps = lighttpdRows.find((r) => r.reference).rps;
 for (const r of lighttpdRows) r.vsTrivialNode = r.rps / nodeRps;
 
+// ---- 5. the FastCGI authorizer through lighttpd (bench/authorizer.mjs) ----
+const { benchAuthorizer } = await import("./authorizer.mjs");
+const authorizer = await benchAuthorizer({ root: ROOT, P, tiny: TINY, log, fail });
+
 // ---- sizes, machine, report ----
 const sizes = PROGRAMS.map((p) => ({ name: `${p}.cgi`, bytes: statSync(join(ROOT, "cgi-bin", `${p}.cgi`)).size }));
 if (hasSea) sizes.push({ name: "dist/sea/dbbasic-sessions-cgi (make sea, all four)", bytes: statSync(SEA).size });
@@ -318,11 +332,13 @@ const results = {
   nodeVersions,
   inProcess,
   lighttpd: lighttpdRows,
+  authorizer,
   sizes,
 };
 const { renderText, renderMarkdown } = await import("./report.mjs");
 console.log(renderText(results));
 if (lighttpdRows.some((r) => r.errors > 0)) fail("lighttpd answered with errors (the error count must be 0)");
+if (authorizer.rows.some((r) => r.errors > 0)) fail("lighttpd answered the authorizer rows with errors (the error count must be 0)");
 if (TINY) {
   writeFileSync(join(work, "latest.json"), JSON.stringify(results, null, 2));
   renderMarkdown(results);

@@ -53,12 +53,30 @@ function sections(r) {
     head: ["CGI program", "req/s", "× trivial Node", "p50 ms", "p90 ms", "p99 ms", "requests", "errors"],
     rows: r.lighttpd.map((l) => [l.name, f(l.rps, 1), ratio(l.vsTrivialNode), f(l.p50, 2), f(l.p90, 2), f(l.p99, 2), int(l.requests), String(l.errors)]),
   };
+  const authorizer = r.authorizer && {
+    title: `One static file through lighttpd (wrk, 1 thread, ${p.connections} connection${p.connections > 1 ? "s" : ""}, ${p.wrkSeconds} s each)`,
+    head: ["served", "req/s", "× unprotected", "× gate.cgi", "p50 ms", "p99 ms", "requests", "errors"],
+    rows: r.authorizer.rows.map((a) => [a.name, f(a.rps, 1), ratio(a.vsUnprotected, 3), ratio(a.vsGate, 1), f(a.p50, 2), f(a.p99, 2), int(a.requests), String(a.errors)]),
+    note: authorizerNote(r.authorizer),
+  };
   const sizes = {
     title: "Size of each cgi-bin file",
     head: ["file", "bytes"],
     rows: r.sizes.map((s) => [s.name, int(s.bytes)]),
   };
-  return { whole, goal, versions, inproc, served, sizes };
+  return { whole, goal, versions, inproc, served, authorizer, sizes };
+}
+
+/** The goals of figure 5 and the authorizer's memory (bench/authorizer.mjs). */
+function authorizerNote(a) {
+  const prot = a.rows.find((r) => r.authorizer);
+  const met = (ok) => (ok ? "met" : "NOT met");
+  return (
+    `Goals: protected by the authorizer ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(3)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
+    `≥ ${a.goals.vsGate} × gate.cgi: ${prot.vsGate.toFixed(1)}× ${met(prot.vsGate >= a.goals.vsGate)}. ` +
+    `The authorizer's RSS: ${mb(a.rss.beforeKb)} after a warm-up, ${mb(a.rss.afterKb)} after ${int(a.rss.requests)} requests through it ` +
+    `(growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB: ${met(a.rss.growthMb < a.goals.rssGrowthMb)}).`
+  );
 }
 
 /** Figure 4: gate.cgi + target per Node version, beside `node -e 0` + the target alone on that Node. */
@@ -122,6 +140,7 @@ export function renderText(r) {
     "",
     textTable(s.served),
     "",
+    ...(s.authorizer ? [textTable(s.authorizer), s.authorizer.note, ""] : []),
     textTable(s.sizes),
   ].join("\n");
 }
@@ -147,6 +166,7 @@ export function renderMarkdown(r) {
     "",
     markdownTable(s.served),
     "",
+    ...(s.authorizer ? [`**${s.authorizer.title}**`, "", markdownTable(s.authorizer), "", s.authorizer.note, ""] : []),
     `**${s.sizes.title}**`,
     "",
     markdownTable(s.sizes),

@@ -13,7 +13,7 @@ missing=()
 for tool in node /usr/bin/python3 htpasswd wrk; do command -v "$tool" >/dev/null || missing+=("$tool"); done
 command -v lighttpd >/dev/null || [ -x /usr/sbin/lighttpd ] || missing+=(lighttpd)
 [ ${#missing[@]} -eq 0 ] || { echo "bench: missing ${missing[*]} (make system-deps installs them)" >&2; exit 1; }
-for f in cgi-bin/whoami.cgi cgi-bin/login.cgi cgi-bin/logout.cgi cgi-bin/gate.cgi dist/index.js; do
+for f in cgi-bin/whoami.cgi cgi-bin/login.cgi cgi-bin/logout.cgi cgi-bin/gate.cgi cgi-bin/authorizer.fcgi dist/index.js; do
   [ -f "$f" ] || { echo "bench: $f is missing: run make first" >&2; exit 1; }
 done
 

@@ -237,7 +237,7 @@ s.close()
 with open(sys.argv[2], "w") as f: f.write(str(os.getpid()))
 os.execvp(sys.argv[3], sys.argv[3:])' "$(cat "$dir/port")" "$dir/pid" \
     env -i PATH=/usr/local/bin:/usr/bin:/bin SECRET_KEY_FILE="$SITE_KEY_FILE" HTPASSWD_FILE="$SITE_HTPASSWD" \
-    SESSION_REVOKED_FILE="$SITE_REVOKED" "$@" "${as_www[@]}" node "$SITE_CGI_BIN/authorizer.fcgi" \
+    SESSION_REVOKED_FILE="$SITE_REVOKED" "$@" "${as_www[@]}" node --max-semi-space-size=1 "$SITE_CGI_BIN/authorizer.fcgi" \
     > "$dir/log/stdout.log" 2>> "$dir/log/error.log" 3>&- &
   wait_until "the pid file of the authorizer" test -s "$dir/pid"
 }
