@@ -35,6 +35,8 @@ mkdir -p "$STATE/log" "$STATE/run"
 chmod 755 "$STATE"
 KEY_FILE=$STATE/session.key
 HTPASSWD=$STATE/htpasswd
+REVOKED=$STATE/revoked   # `dbbasic-sessions revoke USER >> FILE` lines; empty: nobody revoked
+GROUPS_FILE=$STATE/groups # /members/staff/ is for the group staff, which the demo user is not in
 [ -s "$KEY_FILE" ] || "$NODE" "$REPO/bin/dbbasic-sessions" keygen > "$KEY_FILE"
 
 PASSWORD=${DEMO_PASSWORD:-$("$NODE" -e 'console.log(require("crypto").randomBytes(9).toString("base64url"))')}
@@ -43,30 +45,28 @@ DEMO_USER_NAME=$USER_NAME DEMO_USER_PASSWORD=$PASSWORD "$NODE" -e '
   const bcrypt = require(process.argv[1]);
   process.stdout.write(process.env.DEMO_USER_NAME + ":" + bcrypt.hashSync(process.env.DEMO_USER_PASSWORD, 10) + "\n");
 ' "$REPO/node_modules/bcryptjs" > "$HTPASSWD"
-chmod 600 "$KEY_FILE" "$HTPASSWD"
+: > "$REVOKED"
+echo "staff: warden" > "$GROUPS_FILE"
+chmod 600 "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE"
 if [ "$(id -u)" -eq 0 ]; then
-  chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$STATE/log" "$STATE/run"
+  chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE" "$STATE/log" "$STATE/run"
 fi
 
 # The shipped config, filled in for this demo. PATH gains node's folder in case node is not in /usr/bin.
 NODE_DIR=$(dirname "$NODE")
 sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$DEMO/htdocs|g" -e "s|@CGI_BIN@|$REPO/cgi-bin|g" \
     -e "s|@KEY_FILE@|$KEY_FILE|g" -e "s|@HTPASSWD@|$HTPASSWD|g" \
+    -e "s|@REVOKED@|$REVOKED|g" -e "s|@GROUPS@|$GROUPS_FILE|g" \
     -e "s|@LOG_DIR@|$STATE/log|g" -e "s|@RUN_DIR@|$STATE/run|g" \
     -e "s|\"PATH\" *=> *\"/usr/local/bin:/usr/bin:/bin\"|\"PATH\" => \"$NODE_DIR:/usr/local/bin:/usr/bin:/bin\"|" \
+    -e "s|^\( *\"HTPASSWD_FILE\" *=> *\"[^\"]*\",\)\$|\1\n  \"LOGIN_TEMPLATE\" => \"$DEMO/templates/login.html\",\n  \"LOGOUT_TEMPLATE\" => \"$DEMO/templates/logout.html\",\n  \"FORBIDDEN_TEMPLATE\" => \"$DEMO/templates/forbidden.html\",|" \
     "$REPO/examples/lighttpd/lighttpd.conf" > "$STATE/lighttpd.conf"
-# The login, logout and 403 pages in the site's own look (README, "Pages in your site's look").
-cat >> "$STATE/lighttpd.conf" <<CONF
-
-# Added by examples/demo/run.sh: the demo site's favicon.ico (pages link favicon.svg;
-# a browser still asks for /favicon.ico when it shows whoami.cgi's JSON), and its page templates.
-mimetype.assign += ( ".ico" => "image/vnd.microsoft.icon" )
-setenv.add-environment += (
-  "LOGIN_TEMPLATE"     => "$DEMO/templates/login.html",
-  "LOGOUT_TEMPLATE"    => "$DEMO/templates/logout.html",
-  "FORBIDDEN_TEMPLATE" => "$DEMO/templates/forbidden.html",
-)
-CONF
+# The login, logout and 403 pages in the site's own look (README, "Pages in your site's look") go
+# into the config's main setenv block above, which the per-folder "+=" blocks extend.
+grep -q '"FORBIDDEN_TEMPLATE"' "$STATE/lighttpd.conf" \
+  || { echo "run.sh: no HTPASSWD_FILE line in examples/lighttpd/lighttpd.conf to add the templates after" >&2; exit 1; }
+# The favicon: pages link favicon.svg; a browser still asks for /favicon.ico (on whoami.cgi's JSON).
+echo 'mimetype.assign += ( ".ico" => "image/vnd.microsoft.icon" )' >> "$STATE/lighttpd.conf"
 chmod 644 "$STATE/lighttpd.conf"
 "$LIGHTTPD" -tt -f "$STATE/lighttpd.conf" >/dev/null
 

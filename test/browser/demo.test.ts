@@ -220,11 +220,11 @@ describe("the demo site in headless Chromium", () => {
   });
 
   it("shows the site's own look: templates, Log in or Log out by state, favicon, already logged in, who logs out", async () => {
-    // Every console error but whoami.cgi's expected 401 (a CSP refusal or a 404 would show here).
     page.setDefaultTimeout(10_000);
+    // Every console error but the expected 401 (whoami.cgi) and 403 (the staff page): a CSP refusal or a 404 would show here.
     const errors: string[] = [];
     page.on("console", (m) => {
-      if (m.type() === "error" && !m.text().includes("status of 401")) errors.push(`${page.url()}: ${m.text()}`);
+      if (m.type() === "error" && !/status of 40[13] /.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
     });
     const header = page.locator("header.site");
     const logInLink = header.getByRole("link", { name: "Log in" });
@@ -265,6 +265,14 @@ describe("the demo site in headless Chromium", () => {
     expect((await again!.request().redirectedFrom()!.response())!.status()).toBe(303);
     expect(await page.locator("#user").textContent()).toBe(USER);
     expect(await page.locator('link[rel="icon"]').getAttribute("href")).toBe("/favicon.svg");
+
+    // A folder whose rule the demo user does not pass (group staff): the 403 page in the site's look.
+    const refused = await page.goto(base + "/members/staff/rota.html");
+    expect(refused!.status()).toBe(403);
+    expect(await page.title()).toBe("Not allowed · Riverside Allotments");
+    await page.getByText(`You are logged in as ${USER}, and this page is not open to you.`).waitFor();
+    expect(await header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(47, 111, 62)");
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
 
     // The logout page (LOGOUT_TEMPLATE) says who is logged in.
     await logOutLink.click();
