@@ -6,7 +6,7 @@
 //
 // Used by bench/bench.mjs; on its own (`node bench/authorizer.mjs [--tiny]`) it
 // prints its table.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -60,18 +60,22 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     writeFileSync(join(work, "htpasswd"), "bench-user:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
     writeFileSync(join(work, "revoked"), "");
     for (const p of ["authorizer.fcgi", "gate.cgi"]) copyFileSync(join(root, "cgi-bin", p), join(work, p));
+    // The floor of any authorizer through lighttpd (bench/cgi/trivial-authorizer.c), when a C compiler is there.
+    const hasCc = spawnSync("cc", ["--version"], { stdio: "ignore" }).status === 0;
+    if (hasCc) execFileSync("cc", ["-O2", "-o", join(work, "trivial-authorizer"), join(root, "bench/cgi/trivial-authorizer.c")]);
     chmodSync(join(work, "authorizer.fcgi"), 0o755);
     chmodSync(join(work, "gate.cgi"), 0o755);
     // One page of a few KB, the same bytes in each folder.
     const page = "<!doctype html><title>bench</title>\n" + "<p>members only</p>\n".repeat(200);
-    for (const dir of ["open", "private", "members"]) {
+    for (const dir of ["open", "private", "trivial", "members"]) {
       mkdirSync(join(work, "www", dir), { recursive: true });
       writeFileSync(join(work, "www", dir, "page.html"), page);
     }
     const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...process.env, SECRET_KEY: key }, encoding: "utf8" }).trim();
     const port = await freePort();
     const conf = join(work, "lighttpd.conf");
-    writeFileSync(conf, readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8").replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work).replaceAll("@NODE@", process.execPath));
+    const template = readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8");
+    writeFileSync(conf, (hasCc ? template : template.replace(/\n# The floor:[^\n]*\n\$HTTP\["url"\] =~ "\^\/trivial\/" \{[\s\S]*?\n\}\n/, "\n")).replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work).replaceAll("@NODE@", process.execPath));
     lighttpd = spawn(existsSync("/usr/sbin/lighttpd") ? "/usr/sbin/lighttpd" : "lighttpd", ["-D", "-f", conf], { stdio: ["ignore", "ignore", "pipe"] });
     let err = "";
     lighttpd.stderr.on("data", (d) => (err += d));
@@ -89,11 +93,11 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     }
     const cookie = `session=${token}`;
     // Each way must serve the page to the session, and the protected ones refuse a stranger.
-    for (const dir of ["open", "private", "members"]) {
+    for (const dir of ["open", "private", ...(hasCc ? ["trivial"] : []), "members"]) {
       const res = await fetch(`${base}/${dir}/page.html`, { headers: { cookie } });
       const body = await res.text();
       if (res.status !== 200 || body !== page) fail(`/${dir}/page.html answered ${res.status} (${body.length} bytes); cgi-error.log: ${readFileSync(join(work, "cgi-error.log"), "utf8").slice(-500)}`);
-      if (dir !== "open") {
+      if (dir === "private" || dir === "members") {
         const stranger = await fetch(`${base}/${dir}/page.html`, { redirect: "manual" });
         if (stranger.status !== 303) fail(`/${dir}/page.html answered a stranger ${stranger.status}`);
       }
@@ -121,17 +125,38 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const ways = [
       { name: "unprotected (lighttpd static)", path: "/open/page.html", reference: true },
       { name: "protected by authorizer.fcgi", path: "/private/page.html", authorizer: true },
+      ...(hasCc ? [{ name: "C authorizer letting all pass (floor)", path: "/trivial/page.html", floor: true }] : []),
       { name: "protected by gate.cgi", path: "/members/page.html", gate: true },
     ];
-    const rows = [];
+    // Interleaved rounds (the three ways in turn, each for a share of wrkSeconds), so that a
+    // change in the machine's load falls on all three alike; each figure is the median of its rounds.
+    const rounds = tiny ? 1 : 5;
+    const seconds = Math.max(1, Math.round(P.wrkSeconds / rounds));
+    const runs = ways.map(() => []);
     let throughAuthorizer = 0;
-    for (const w of ways) {
-      log(`authorizer: wrk ${P.wrkSeconds}s, ${P.connections} connection(s), ${w.path}`);
-      const r = wrk(w.path, P.wrkSeconds);
-      if (!(r.requests > 0)) fail(`wrk made no requests to ${w.path}`);
-      if (w.authorizer) throughAuthorizer += r.requests;
-      rows.push({ ...w, ...r });
+    for (let round = 0; round < rounds; round++) {
+      ways.forEach((w, i) => {
+        log(`authorizer: round ${round + 1}/${rounds}, wrk ${seconds}s, ${P.connections} connection(s), ${w.path}`);
+        const r = wrk(w.path, seconds);
+        if (!(r.requests > 0)) fail(`wrk made no requests to ${w.path}`);
+        if (w.authorizer) throughAuthorizer += r.requests;
+        runs[i].push(r);
+      });
     }
+    const median = (xs) => {
+      const v = [...xs].sort((x, y) => x - y);
+      return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    };
+    const rows = ways.map((w, i) => ({
+      ...w,
+      rounds,
+      seconds,
+      rps: median(runs[i].map((r) => r.rps)),
+      p50: median(runs[i].map((r) => r.p50)),
+      p99: median(runs[i].map((r) => r.p99)),
+      requests: runs[i].reduce((n, r) => n + r.requests, 0),
+      errors: runs[i].reduce((n, r) => n + r.errors, 0),
+    }));
     // Then on to 10^5 requests through the authorizer in all (10^3 in --tiny).
     const target = tiny ? 1_000 : 100_000;
     while (throughAuthorizer < target) {
@@ -142,9 +167,11 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const rssAfter = rssKb(pid);
     const open = rows.find((r) => r.reference);
     const gate = rows.find((r) => r.gate);
+    const floor = rows.find((r) => r.floor);
     for (const r of rows) {
       r.vsUnprotected = r.rps / open.rps;
       r.vsGate = r.rps / gate.rps;
+      r.vsFloor = floor ? r.rps / floor.rps : undefined;
     }
     return {
       rows,
@@ -175,6 +202,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
   const P = tiny ? { wrkSeconds: 1, connections: 1 } : { wrkSeconds: 10, connections: cpus().length };
   const a = await benchAuthorizer({ root, P, tiny });
-  for (const r of a.rows) console.log(`${r.name.padEnd(32)} ${r.rps.toFixed(1).padStart(9)} req/s  ×unprot ${r.vsUnprotected.toFixed(3)}  ×gate ${r.vsGate.toFixed(1).padStart(6)}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.requests} requests, ${r.errors} errors`);
+  for (const r of a.rows) console.log(`${r.name.padEnd(38)} ${r.rps.toFixed(1).padStart(9)} req/s  ×unprot ${r.vsUnprotected.toFixed(3)}  ×floor ${(r.vsFloor ?? NaN).toFixed(3)}  ×gate ${r.vsGate.toFixed(1).padStart(6)}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.requests} requests, ${r.errors} errors`);
   console.log(authorizerGoals(a));
 }
