@@ -26,7 +26,7 @@ export interface Plan {
   headers: Array<[string, string]>;
   /** Inclusive byte range of the file to send; absent when no body is sent. */
   body?: { start: number; end: number };
-  /** A short text body instead of file bytes (412). */
+  /** A short text body instead of file bytes (412; not for HEAD). */
   text?: string;
 }
 
@@ -243,7 +243,7 @@ export function planResponse(method: string, env: StaticEnv, file: FileFacts, co
     return {
       status: 412,
       headers: [status(412), ["Content-Type", "text/plain; charset=utf-8"], ["Content-Length", String(text.length)], ["Cache-Control", CACHE_CONTROL]],
-      text,
+      ...(method !== "HEAD" ? { text } : {}),
     };
   }
   const ifNoneMatch = env.HTTP_IF_NONE_MATCH;

@@ -240,6 +240,7 @@ describe("planResponse", () => {
       headers: [["Status", "412 Precondition Failed"], ["Content-Type", "text/plain; charset=utf-8"], ["Content-Length", "20"], ["Cache-Control", "private, no-cache"]],
       text: "Precondition Failed\n",
     });
+    expect(plan({ HTTP_IF_MATCH: '"other"' }, "HEAD").text).toBeUndefined();
     expect(plan({ HTTP_IF_MATCH: 'W/"3e8-1-2"' }).status).toBe(412);
     expect(plan({ HTTP_IF_MATCH: '"3e8-1-2"' }).status).toBe(200);
     expect(plan({ HTTP_IF_MATCH: "*" }).status).toBe(200);

@@ -142,6 +142,22 @@ assert_never_sent() { # REGEX
   assert_eq "$cgi_status" 200 "status when If-None-Match does not match"
 }
 
+@test "a failing If-Match or If-Unmodified-Since answers 412; a matching one serves the file" {
+  local file=$DOCROOT/members/guide.pdf
+  for cond in 'HTTP_IF_MATCH="other"' "HTTP_IF_MATCH=W/$(etag_of "$file")" 'HTTP_IF_UNMODIFIED_SINCE=Tue, 02 Jan 2024 03:04:04 GMT'; do
+    serve guide.pdf "$cond"
+    assert_eq "$cgi_headers" $'Status: 412 Precondition Failed\nContent-Type: text/plain; charset=utf-8\nContent-Length: 20\nCache-Control: private, no-cache' "headers for $cond"
+    assert_eq "$cgi_body" $'Precondition Failed\n' "body for $cond"
+  done
+  serve guide.pdf HTTP_IF_MATCH='"other"' REQUEST_METHOD=HEAD
+  assert_eq "$cgi_status" 412 "status for HEAD"
+  assert_eq "$(body_bytes | wc -c)" 0 "body bytes for HEAD"
+  for cond in "HTTP_IF_MATCH=$(etag_of "$file")" 'HTTP_IF_MATCH=*' "HTTP_IF_UNMODIFIED_SINCE=$LAST_MODIFIED" 'HTTP_IF_UNMODIFIED_SINCE=garbage'; do
+    serve guide.pdf "$cond"
+    assert_eq "$cgi_status" 200 "status for $cond"
+  done
+}
+
 @test "one Range answers 206 with Content-Range and exactly those bytes" {
   local file=$DOCROOT/members/guide.pdf
   serve guide.pdf HTTP_RANGE=bytes=100-1123
