@@ -156,6 +156,13 @@ folder_index() { # SERVER
   run -1 grep -c SECRET-SOURCE-LINE "$BATS_TEST_TMPDIR/out"
 }
 
+missing_file_is_404() { # SERVER: the server answers before the gate, with or without a session
+  http_request "$(url "$1" /members/missing.pdf)"
+  assert_eq "$http_status" 404 "status without a session"
+  fetch "$(url "$1" /members/missing.pdf)"
+  assert_eq "$http_status" 404 "status with a session"
+}
+
 script_never_sent() { # SERVER
   local name
   for name in page.pcgi notes.php notes.xyz; do
@@ -181,4 +188,5 @@ for server in lighttpd apache htaccess; do
   bats_test_function --description "$label: If-None-Match and If-Modified-Since get 304" -- conditional_pdf "$server"
   bats_test_function --description "$label: /members/ serves its index.html; a folder without one is 403" -- folder_index "$server"
   bats_test_function --description "$label: a script without its run bit and an unknown type are never sent" -- script_never_sent "$server"
+  bats_test_function --description "$label: a missing file is the server's own 404" -- missing_file_is_404 "$server"
 done
