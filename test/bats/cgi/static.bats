@@ -347,3 +347,30 @@ PY
   cmp "$DOCROOT/members/slow.zip" "$BATS_TEST_TMPDIR/body"
   awk -v cpu="${result% *}" 'BEGIN { exit !(cpu < 0.5) }' || { echo "CPU time ${result% *} s is not under 0.5 s" >&2; return 1; }
 }
+
+@test "a file the server's user cannot read answers 403 and one log line" {
+  # As root, the gate runs as nobody (root reads any file); otherwise the file loses its read bit.
+  local dir as=()
+  dir=$(mktemp -d /tmp/dbs-static-XXXXXX)
+  mkdir "$dir/www"
+  chmod 755 "$dir" "$dir/www"
+  cp "$CGI_BIN/gate.cgi" "$dir/gate.cgi"
+  chmod 755 "$dir/gate.cgi"
+  printf 'SECRET-SOURCE-LINE\n' > "$dir/www/locked.pdf"
+  if [ "$(id -u)" -eq 0 ]; then
+    chmod 600 "$dir/www/locked.pdf"
+    as=(setpriv --reuid=65534 --regid=65534 --clear-groups)
+  else
+    chmod 000 "$dir/www/locked.pdf"
+  fi
+  CGI_PROGRAM=gate.cgi CGI_STDOUT_FILE=$BATS_TEST_TMPDIR/out CGI_STDERR_FILE=$BATS_TEST_TMPDIR/err
+  cgi_exit=0
+  "${as[@]}" env -i PATH="$CGI_PATH" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$dir/www" REQUEST_METHOD=GET \
+    HTTP_COOKIE="session=$TOKEN" SCRIPT_FILENAME="$dir/www/locked.pdf" "$dir/gate.cgi" "$dir/www/locked.pdf" \
+    > "$CGI_STDOUT_FILE" 2> "$CGI_STDERR_FILE" || cgi_exit=$?
+  _cgi_split
+  rm -rf "$dir"
+  assert_eq "$cgi_exit" 0 "exit status"
+  cgi_expect_refused 403 "target \"$dir/www/locked\\.pdf\" is not readable by the server's user \\(EACCES\\)\$"
+  run -1 grep -c SECRET-SOURCE-LINE "$CGI_STDOUT_FILE"
+}
