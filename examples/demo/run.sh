@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # make demo — a real lighttpd on http://127.0.0.1:8080/ serving the demo site:
 # a small site (htdocs/) whose home page asks whoami.cgi who you are, login.cgi
-# and logout.cgi showing the site's own templates (templates/), and members.pcgi,
-# an unchanged shell CGI script behind gate.cgi.
+# and logout.cgi showing the site's own templates (templates/), members.pcgi,
+# an unchanged shell CGI script behind gate.cgi, and the members' area
+# /members/ (a page, an image, a PDF) whose files gate.cgi serves, with
+# /members/staff/ for the group staff only.
 #
 # It uses the shipped examples/lighttpd/lighttpd.conf, filled in for the demo's
-# port and paths, a development key it generates, and a demo user whose random
-# password it prints. Ctrl-C stops lighttpd (and with it every CGI process).
+# port and paths, a development key it generates, a demo user and a demo admin
+# (the only member of the group staff) whose random passwords it prints.
+# Ctrl-C stops lighttpd (and with it every CGI process).
 #
 # Environment (all optional; the browser test uses them):
 #   DEMO_PORT      port to listen on (default 8080)
 #   DEMO_USER      the demo user's name (default demo)
 #   DEMO_PASSWORD  the demo user's password (default: a new random one each run)
+#   DEMO_ADMIN     the demo admin's name, the only member of the group staff (default warden)
+#   DEMO_ADMIN_PASSWORD  the demo admin's password (default: a new random one each run)
 #   DEMO_STATE     folder for the key, htpasswd, config and logs (default examples/demo/.state, gitignored)
 set -euo pipefail
 
@@ -19,6 +24,11 @@ DEMO=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$DEMO/../.." && pwd)
 PORT=${DEMO_PORT:-8080}
 USER_NAME=${DEMO_USER:-demo}
+ADMIN_NAME=${DEMO_ADMIN:-warden}
+for name in "$USER_NAME" "$ADMIN_NAME"; do
+  [[ $name =~ ^[A-Za-z0-9._-]+$ ]] || { echo "run.sh: user name \"$name\" must be letters, digits, '.', '_' or '-'" >&2; exit 1; }
+done
+[ "$USER_NAME" != "$ADMIN_NAME" ] || { echo "run.sh: DEMO_USER and DEMO_ADMIN must differ" >&2; exit 1; }
 STATE=${DEMO_STATE:-$DEMO/.state}
 
 # lighttpd: installed with apt-get when missing and we are root, else the one command to run.
@@ -36,17 +46,23 @@ chmod 755 "$STATE"
 KEY_FILE=$STATE/session.key
 HTPASSWD=$STATE/htpasswd
 REVOKED=$STATE/revoked   # `dbbasic-sessions revoke USER >> FILE` lines; empty: nobody revoked
-GROUPS_FILE=$STATE/groups # /members/staff/ is for the group staff, which the demo user is not in
+GROUPS_FILE=$STATE/groups # /members/staff/ is for the group staff: the demo admin, not the demo user
 [ -s "$KEY_FILE" ] || "$NODE" "$REPO/bin/dbbasic-sessions" keygen > "$KEY_FILE"
 
-PASSWORD=${DEMO_PASSWORD:-$("$NODE" -e 'console.log(require("crypto").randomBytes(9).toString("base64url"))')}
-# A bcrypt ($2b$) htpasswd line, as `htpasswd -B` writes (bcryptjs is already a dependency).
-DEMO_USER_NAME=$USER_NAME DEMO_USER_PASSWORD=$PASSWORD "$NODE" -e '
+random_password() { "$NODE" -e 'console.log(require("crypto").randomBytes(9).toString("base64url"))'; }
+PASSWORD=${DEMO_PASSWORD:-$(random_password)}
+ADMIN_PASSWORD=${DEMO_ADMIN_PASSWORD:-$(random_password)}
+# A bcrypt ($2b$) htpasswd line per user, as `htpasswd -B` writes (bcryptjs is already a dependency).
+DEMO_USER_NAME=$USER_NAME DEMO_USER_PASSWORD=$PASSWORD \
+DEMO_ADMIN_NAME=$ADMIN_NAME DEMO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$NODE" -e '
   const bcrypt = require(process.argv[1]);
-  process.stdout.write(process.env.DEMO_USER_NAME + ":" + bcrypt.hashSync(process.env.DEMO_USER_PASSWORD, 10) + "\n");
+  const env = process.env;
+  for (const [name, password] of [[env.DEMO_USER_NAME, env.DEMO_USER_PASSWORD], [env.DEMO_ADMIN_NAME, env.DEMO_ADMIN_PASSWORD]]) {
+    process.stdout.write(name + ":" + bcrypt.hashSync(password, 10) + "\n");
+  }
 ' "$REPO/node_modules/bcryptjs" > "$HTPASSWD"
 : > "$REVOKED"
-echo "staff: warden" > "$GROUPS_FILE"
+echo "staff: $ADMIN_NAME" > "$GROUPS_FILE"
 chmod 600 "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE"
 if [ "$(id -u)" -eq 0 ]; then
   chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE" "$STATE/log" "$STATE/run"
@@ -74,7 +90,11 @@ cat <<EOF
 dbbasic-sessions demo: http://127.0.0.1:$PORT/
   user:       $USER_NAME
   password:   $PASSWORD
+  admin:      $ADMIN_NAME
+  admin password: $ADMIN_PASSWORD
   protected:  http://127.0.0.1:$PORT/members.pcgi
+  members:    http://127.0.0.1:$PORT/members/ (a page, an image, a PDF)
+  staff only: http://127.0.0.1:$PORT/members/staff/rota.html (the group staff: $ADMIN_NAME)
   logs:       $STATE/log/ (cgi-error.log holds the programs' stderr lines)
   templates:  $DEMO/templates/ (LOGIN_TEMPLATE, LOGOUT_TEMPLATE, FORBIDDEN_TEMPLATE)
 Press Ctrl-C to stop.

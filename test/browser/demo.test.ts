@@ -1,7 +1,8 @@
 /**
  * The demo site (`make demo`, examples/demo/run.sh) in a real headless
  * Chromium (README, "The demo"): a real lighttpd on a free port, login.cgi, gate.cgi in
- * front of an unchanged shell CGI script, and logout.cgi.
+ * front of an unchanged shell CGI script and of the members' area's files (a page, an image,
+ * a PDF, a staff folder for the demo admin only), and logout.cgi.
  *
  * On failure a screenshot is kept under test/artifacts/ and its path printed.
  * `UPDATE_SCREENSHOT=1` also rewrites the README's examples/demo/screenshot.png
@@ -20,6 +21,9 @@ const REPO = resolve(import.meta.dirname, "../..");
 const ARTIFACTS = join(REPO, "test/artifacts");
 const USER = "demo";
 const PASSWORD = randomBytes(9).toString("base64url");
+const ADMIN = "warden"; // run.sh's default demo admin, the only member of the group staff
+const ADMIN_PASSWORD = randomBytes(9).toString("base64url");
+const MEMBERS = join(REPO, "examples/demo/htdocs/members");
 
 let demo: ChildProcess;
 let demoOutput = "";
@@ -44,7 +48,14 @@ function freePort(): Promise<number> {
 async function startDemo(port: number): Promise<void> {
   demo = spawn("bash", [join(REPO, "examples/demo/run.sh")], {
     cwd: REPO,
-    env: { ...process.env, DEMO_PORT: String(port), DEMO_PASSWORD: PASSWORD, DEMO_STATE: state },
+    env: {
+      ...process.env,
+      DEMO_PORT: String(port),
+      DEMO_PASSWORD: PASSWORD,
+      DEMO_ADMIN: ADMIN,
+      DEMO_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      DEMO_STATE: state,
+    },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // a process group of its own, which stopDemo signals as Ctrl-C would
   });
@@ -122,8 +133,17 @@ async function sessionCookies() {
   return (await context.cookies(base)).filter((c) => c.name === "session");
 }
 
-async function logIn(password: string) {
-  await page.getByLabel("Username").fill(USER);
+/** Every console error but the expected 401 (whoami.cgi) and 403 (the staff page): a CSP refusal or a 404 would show here. */
+function consoleErrors(): string[] {
+  const errors: string[] = [];
+  page.on("console", (m) => {
+    if (m.type() === "error" && !/status of 40[13] /.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
+  });
+  return errors;
+}
+
+async function logIn(password: string, user = USER) {
+  await page.getByLabel("Username").fill(user);
   await page.getByLabel("Password").fill(password);
   const [response] = await Promise.all([
     page.waitForResponse((r) => r.url().endsWith("/cgi-bin/login.cgi") && r.request().method() === "POST"),
@@ -175,6 +195,8 @@ describe("the demo site in headless Chromium", () => {
   it("prints the demo user's password and serves whoami.cgi as 401 JSON when logged out", async () => {
     expect(demoOutput).toContain(`user:       ${USER}\n`);
     expect(demoOutput).toContain(`password:   ${PASSWORD}\n`);
+    expect(demoOutput).toContain(`admin:      ${ADMIN}\n`);
+    expect(demoOutput).toContain(`admin password: ${ADMIN_PASSWORD}\n`);
     const response = await page.goto(base + "/cgi-bin/whoami.cgi");
     expect(response!.status()).toBe(401);
     expect(response!.headers()["content-type"]).toBe("application/json");
@@ -221,11 +243,7 @@ describe("the demo site in headless Chromium", () => {
 
   it("shows the site's own look: templates, Log in or Log out by state, favicon, already logged in, who logs out", async () => {
     page.setDefaultTimeout(10_000);
-    // Every console error but the expected 401 (whoami.cgi) and 403 (the staff page): a CSP refusal or a 404 would show here.
-    const errors: string[] = [];
-    page.on("console", (m) => {
-      if (m.type() === "error" && !/status of 40[13] /.test(m.text())) errors.push(`${page.url()}: ${m.text()}`);
-    });
+    const errors = consoleErrors();
     const header = page.locator("header.site");
     const logInLink = header.getByRole("link", { name: "Log in" });
     const logOutLink = header.getByRole("link", { name: "Log out" });
@@ -295,6 +313,70 @@ describe("the demo site in headless Chromium", () => {
       const icon = await page.request.get(base + path);
       expect([path, icon.status(), icon.headers()["content-type"]]).toEqual([path, 200, type]);
     }
+    expect(errors).toEqual([]);
+    expect((await accessLog()).filter((l) => /" 404 /.test(l))).toEqual([]);
+  });
+
+  it("serves the members' area's page, image and PDF (whole and by range) to the demo user, and the staff rota to the admin only", async () => {
+    page.setDefaultTimeout(10_000);
+    const errors = consoleErrors();
+    const members = base + "/members/";
+    const rota = base + "/members/staff/rota.html";
+
+    // Logged out, the folder's index sends you to the login form and back.
+    await page.goto(members);
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers%2F");
+    await page.getByRole("heading", { name: "Log in" }).waitFor();
+
+    const image = page.waitForResponse((r) => r.url() === base + "/members/plot-map.png");
+    const login = await logIn(PASSWORD);
+    expect(login.status()).toBe(303);
+    expect(page.url()).toBe(members);
+    const index = (await login.request().redirectedTo()!.response())!;
+    expect([index.status(), index.headers()["content-type"], index.headers()["cache-control"]])
+      .toEqual([200, "text/html; charset=utf-8", "private, no-cache"]);
+    expect(await index.body()).toEqual(readFileSync(join(MEMBERS, "index.html")));
+    expect(await page.title()).toBe("Members' area · Riverside Allotments");
+    await page.getByRole("heading", { name: "Members' area" }).waitFor();
+
+    // The map: a PNG that gate.cgi served with its type, and the browser decoded.
+    const png = await image;
+    expect([png.status(), png.headers()["content-type"]]).toEqual([200, "image/png"]);
+    expect(await png.body()).toEqual(readFileSync(join(MEMBERS, "plot-map.png")));
+    expect(await page.locator("figure.map img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBe(480);
+
+    // The handbook, fetched with the page's cookies: the file on disk byte for byte, then a slice of it.
+    const href = await page.getByRole("link", { name: "The plot holder's handbook" }).getAttribute("href");
+    expect(href).toBe("/members/handbook.pdf");
+    const onDisk = readFileSync(join(MEMBERS, "handbook.pdf"));
+    const pdf = await page.request.get(base + href, { maxRedirects: 0 });
+    expect([pdf.status(), pdf.headers()["content-type"], pdf.headers()["content-length"], pdf.headers()["accept-ranges"]])
+      .toEqual([200, "application/pdf", String(onDisk.length), "bytes"]);
+    const body = await pdf.body();
+    expect(body.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    expect(body.equals(onDisk)).toBe(true);
+    const slice = await page.request.get(base + href, { headers: { Range: "bytes=100-199" }, maxRedirects: 0 });
+    expect([slice.status(), slice.headers()["content-range"], slice.headers()["content-length"]])
+      .toEqual([206, `bytes 100-199/${onDisk.length}`, "100"]);
+    expect((await slice.body()).equals(onDisk.subarray(100, 200))).toBe(true);
+
+    // The staff folder is not for the demo user (its 403 page: the test above).
+    expect((await page.request.get(rota, { maxRedirects: 0 })).status()).toBe(403);
+
+    // Log out from the members' page, then in as the demo admin, who may open the staff rota.
+    await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
+    expect(await sessionCookies()).toEqual([]);
+    await page.goto(rota);
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers%2Fstaff%2Frota.html");
+    const admin = await logIn(ADMIN_PASSWORD, ADMIN);
+    expect(admin.status()).toBe(303);
+    expect(page.url()).toBe(rota);
+    expect((await admin.request().redirectedTo()!.response())!.status()).toBe(200);
+    await page.getByRole("heading", { name: "Staff rota" }).waitFor();
+    // The admin is a member too.
+    expect((await page.request.get(base + href, { maxRedirects: 0 })).status()).toBe(200);
+
     expect(errors).toEqual([]);
     expect((await accessLog()).filter((l) => /" 404 /.test(l))).toEqual([]);
   });
