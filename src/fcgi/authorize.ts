@@ -56,10 +56,30 @@ export function defaultSettings(env: CgiEnv): CgiEnv {
   return out;
 }
 
-/** The request's environment: the process's settings, overridden by what the server passed. */
+const SETTING_NAMES = new Set<string>(SETTINGS);
+/** What a request may still set when the authorizer runs as a service: a folder's rules. */
+const FOLDER_SETTINGS = new Set(["SESSION_REQUIRE", "HTGROUP_FILE"]);
+
+/**
+ * The request's environment: the process's settings, overridden by what the
+ * server passed. When the process's own environment names the key, it runs as
+ * a service whose TCP port anyone on the host can connect to: a request may
+ * then set only a folder's rules (SESSION_REQUIRE, HTGROUP_FILE, also as
+ * REDIRECT_ copies), never another key (sessions signed by whoever connected)
+ * nor another file to read (FORBIDDEN_TEMPLATE would show any file the
+ * service can read). Started by lighttpd, on a socket only the server's user
+ * can connect to, it takes every setting from the request.
+ */
 export function requestEnv(defaults: CgiEnv, params: Map<string, string>): CgiEnv {
   const env: CgiEnv = { ...defaults };
-  for (const [name, value] of params) env[name] = value;
+  const service = defaults.SECRET_KEY !== undefined || defaults.SECRET_KEY_FILE !== undefined;
+  for (const [name, value] of params) {
+    if (service) {
+      const setting = name.startsWith("REDIRECT_") ? name.slice(9) : name;
+      if (SETTING_NAMES.has(setting) && !FOLDER_SETTINGS.has(setting)) continue;
+    }
+    env[name] = value;
+  }
   return env;
 }
 

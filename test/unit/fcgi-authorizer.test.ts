@@ -197,6 +197,26 @@ describe("authorizerResponse", () => {
     const e = requestEnv(defaults, new Map([["SESSION_REQUIRE", "group staff"], ["REQUEST_URI", "/a"]]));
     expect(e).toEqual({ SECRET_KEY_FILE: "/etc/k", SESSION_REQUIRE: "group staff", REQUEST_URI: "/a" });
   });
+
+  it("as a service (its own environment names the key), takes only a folder's rules from a request", () => {
+    const params = new Map([
+      ["SECRET_KEY", "chosen by whoever connected"],
+      ["SECRET_KEY_FILE", "/tmp/mine"],
+      ["SECRET_KEY_FALLBACKS", "x"],
+      ["HTPASSWD_FILE", "/h"],
+      ["FORBIDDEN_TEMPLATE", "/etc/dbbasic-sessions/key"],
+      ["REDIRECT_FORBIDDEN_TEMPLATE", "/etc/passwd"],
+      ["SESSION_REQUIRE", "group staff"],
+      ["REDIRECT_HTGROUP_FILE", "/etc/groups"],
+      ["REQUEST_URI", "/private/a"],
+      ["HTTP_COOKIE", "session=x"],
+    ]);
+    const folder = { SESSION_REQUIRE: "group staff", REDIRECT_HTGROUP_FILE: "/etc/groups", REQUEST_URI: "/private/a", HTTP_COOKIE: "session=x" };
+    expect(requestEnv({ SECRET_KEY_FILE: "/etc/k" }, params)).toEqual({ SECRET_KEY_FILE: "/etc/k", ...folder });
+    expect(requestEnv({ SECRET_KEY: "k".repeat(40) }, params)).toEqual({ SECRET_KEY: "k".repeat(40), ...folder });
+    // Started by lighttpd, whose requests carry every setting (setenv.add-environment).
+    expect(requestEnv({}, params)).toEqual(Object.fromEntries(params));
+  });
 });
 
 /** A connection to `server` that collects the records it receives until the peer closes. */

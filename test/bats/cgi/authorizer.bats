@@ -143,8 +143,27 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   ask "$(cookie alice)"
   assert_eq "$status" 500 status
   assert_eq "$(cat "$LOG")" "authorizer.fcgi: SECRET_KEY_FILE \"$ETC/missing.key\" cannot be read (ENOENT); generate one with \`dbbasic-sessions keygen\` or \`openssl rand -hex 32\` and store it there" log
-  ask "$(cookie alice)" "SESSION_REQUIRE=anyone at all" SECRET_KEY_FILE="$ETC/key"
+  kill "$AUTH_PID" && wait "$AUTH_PID" 2>/dev/null || true
+  rm -f "$SOCK"
+  auth_start
+  ask "$(cookie alice)" "SESSION_REQUIRE=anyone at all"
   assert_eq "$status" 500 "malformed rule"
+  assert_eq "$(cat "$LOG")" 'authorizer.fcgi: SESSION_REQUIRE has "anyone at all": use "valid-user", "user NAME ..." or "group NAME ...", several separated by ";"' log
+}
+
+@test "as a service (the key in its own environment), a request cannot name another key nor a file to show" {
+  auth_start
+  local mine
+  mine=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
+  ask "SECRET_KEY=$mine" "SECRET_KEY_FILE=" "HTTP_COOKIE=session=$(SECRET_KEY=$mine cli create alice)"
+  assert_eq "$status" 303 "a session signed with the request's own key"
+  ask "$(cookie alice)" "SECRET_KEY=$mine"
+  assert_eq "$status" 200 "the real key still applies"
+  # A 403 page "template" naming the key file: the built-in page, never the file.
+  ask "$(cookie bob)" "SESSION_REQUIRE=user nobody" "FORBIDDEN_TEMPLATE=$ETC/key" "REDIRECT_FORBIDDEN_TEMPLATE=$ETC/key"
+  assert_eq "$status" 403 status
+  assert_match "$response" 'You are logged in as <strong>bob</strong>'
+  [[ $response != *"$CGI_KEY"* ]]
 }
 
 @test "--listen HOST:PORT listens there; a bad --listen is refused with one line" {
