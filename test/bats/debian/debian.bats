@@ -218,6 +218,12 @@ cookie=theme=dark
   assert_eq "$http_body" $'<p>members only</p>\n' "page"
   curl -s -b "session=$COOKIE" -o "$BATS_TEST_TMPDIR/whole.pdf" "$BASE/members/report.pdf"
   cmp "$BATS_TEST_TMPDIR/whole.pdf" /var/www/html/members/report.pdf
+  http_request -b "session=$COOKIE" -I "$BASE/members/report.pdf"
+  assert_eq "$http_status" 200 "HEAD"
+  assert_eq "$(http_header Content-Length)" 100000 Content-Length
+  assert_eq "$(http_header Cache-Control)" "private, no-cache" Cache-Control
+  http_request -b "session=$COOKIE" -r 0-9,20-29 "$BASE/members/report.pdf"
+  assert_eq "$http_status" 200 "several ranges: the whole file"
   http_request -b "session=$COOKIE" -r 100-199 "$BASE/members/report.pdf"
   assert_eq "$http_status" 206 "range"
   assert_eq "$(http_header Content-Type)" application/pdf Content-Type
