@@ -178,6 +178,20 @@ describe("authorizerResponse", () => {
     expect(alice).toMatch(/^Status: 200 OK\r\n/);
   });
 
+  it("writes characters outside ASCII in a refusal page as character references (Apache labels it iso-8859-1)", () => {
+    writeFileSync(htpasswd, "zoë:{SHA}x\n");
+    try {
+      const out = authorizerResponse(env({ HTTP_COOKIE: `session=${token("zoë")}`, SESSION_REQUIRE: "user alice" }), new FileCache(), NOW);
+      expect(out).toMatch(/^Status: 403 Forbidden\r\n/);
+      expect(out).toContain("You are logged in as <strong>zo&#235;</strong>");
+      expect(/[^\x00-\x7f]/.test(out)).toBe(false);
+      // A pass names the user as it is: the server hands the bytes on.
+      expect(authorizerResponse(env({ HTTP_COOKIE: `session=${token("zoë")}` }), new FileCache(), NOW)).toContain("Variable-REMOTE_USER: zoë\r\n");
+    } finally {
+      writeFileSync(htpasswd, "alice:$2y$05$abcdefghijklmnopqrstuu5Yf9GmQWvUqJ0mFl5Jm2QzYJpqNwzZe\nbob:{SHA}x\n");
+    }
+  });
+
   it("answers 500, never 200, for a configuration error, with or without a session", () => {
     const cases: Array<Record<string, string>> = [
       { SECRET_KEY_FILE: join(dir, "no-such-key") },
