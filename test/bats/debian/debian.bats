@@ -47,19 +47,6 @@ run_readme() {
   }
 }
 
-# wait_until SECONDS WHAT COMMAND… — poll COMMAND on a wall-clock deadline.
-wait_until() {
-  local deadline=$((SECONDS + $1)) what=$2
-  shift 2
-  until "$@" > /dev/null 2>&1; do
-    if ((SECONDS >= deadline)); then
-      echo "gave up waiting for $what after ${1}s" >&2
-      return 1
-    fi
-    sleep 0.1
-  done
-}
-
 # A protected program in each place the README names, a stray .cgi in the
 # document root, and a page that is not a program at all.
 install_site() {
@@ -87,10 +74,10 @@ setup_file() {
   install_site
   run_readme common $'alice-pass\nalice-pass\n'
   run_readme "$SERVER"
-  wait_until 30 "$SERVER on port 80" curl -sf -o /dev/null "$BASE/index.html"
+  wait_until "$SERVER on port 80" curl -sf -o /dev/null "$BASE/index.html"
   printf '[%s]\naction = dummy[target="%s"]\n' "$JAIL" "$BANS" > /etc/fail2ban/jail.d/zz-test.local
   run_readme "fail2ban-$SERVER"
-  wait_until 60 "fail2ban's $JAIL jail" fail2ban-client status "$JAIL"
+  wait_until "fail2ban's $JAIL jail" fail2ban-client status "$JAIL"
 }
 
 teardown_file() {
@@ -161,7 +148,7 @@ login_as() {
   http_request -b "session=$COOKIE" "$BASE/cgi-bin/gate.cgi/secret.pcgi"
   assert_eq "$http_status" 500 status
   [[ $http_body != *"protected program"* ]]
-  wait_until 10 "gate.cgi's line in $ERROR_LOG" grep -q '^gate\.cgi: .*secret\.pcgi' "$ERROR_LOG"
+  wait_until "gate.cgi's line in $ERROR_LOG" grep -q '^gate\.cgi: .*secret\.pcgi' "$ERROR_LOG"
 }
 
 @test "$SERVER: form login, then both protected programs run as alice, without the key or the cookie" {
@@ -240,7 +227,7 @@ cookie=theme=dark
   htpasswd -D /etc/dbbasic-sessions/htpasswd bob 2> /dev/null
   http_request -b "session=$COOKIE" "$BASE/members/"
   assert_eq "$http_status" 303 "bob, removed"
-  wait_until 10 "the refusal in $ERROR_LOG" grep -q '^gate\.cgi: session of user "bob" refused: its user is not in HTPASSWD_FILE' "$ERROR_LOG"
+  wait_until "the refusal in $ERROR_LOG" grep -q '^gate\.cgi: session of user "bob" refused: its user is not in HTPASSWD_FILE' "$ERROR_LOG"
 }
 
 @test "$SERVER: dbbasic-sessions revoke, as the README says, logs one user out everywhere and nobody else" {
@@ -269,7 +256,7 @@ cookie=theme=dark
   before=$(grep -c 'login failed' "$ERROR_LOG" || true)
   http_request --interface 127.0.0.3 --data-urlencode 'username=mallory" from 6.6.6.6' -d 'password=x' "$BASE/cgi-bin/login.cgi"
   assert_eq "$http_status" 401 status
-  wait_until 10 "the failure line in $ERROR_LOG" test "$(grep -c 'login failed' "$ERROR_LOG")" -gt "$before"
+  wait_until "the failure line in $ERROR_LOG" bash -c '[ "$(grep -c "login failed" "$1")" -gt "$2" ]' _ "$ERROR_LOG" "$before"
   # The bare line, as mod_cgid and lighttpd's breakagelog write it.
   assert_eq "$(grep 'login failed' "$ERROR_LOG" | tail -n 1)" \
     'login.cgi: login failed for user "mallory\" from 6.6.6.6" from 127.0.0.3' "the log line"
@@ -286,7 +273,7 @@ cookie=theme=dark
     http_request --interface 127.0.0.2 -d "username=alice&password=guess-$i" "$BASE/cgi-bin/login.cgi"
     assert_eq "$http_status" 401 "failed login $i"
   done
-  wait_until 60 "the ban of 127.0.0.2" grep -qx '+127.0.0.2' "$BANS"
+  wait_until "the ban of 127.0.0.2" grep -qx '+127.0.0.2' "$BANS"
   run -0 fail2ban-client status "$JAIL"
   assert_match "$output" "Banned IP list:[[:space:]]+127\.0\.0\.2" "banned address"
   printf '### fail2ban-client status %s\n%s\n' "$JAIL" "$output" >> "$TRANSCRIPT"
