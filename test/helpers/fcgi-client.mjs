@@ -16,6 +16,8 @@
 //       Status EXPECT_STATUS; prints "sent=N ok=N errors=N seconds=S"
 //   node fcgi-client.mjs drop ADDRESS COUNT
 //       opens COUNT connections, sends half a request on each, and drops them
+//   node fcgi-client.mjs hold ADDRESS COUNT SECONDS
+//       opens COUNT connections and keeps them, silent, for SECONDS, then closes them
 //
 // ADDRESS is HOST:PORT or an absolute socket path.
 import net from "node:net";
@@ -179,7 +181,23 @@ if (mode === "request") {
     }
   });
   console.log(`dropped=${closed}`);
+} else if (mode === "hold") {
+  const count = Number(rest[0]);
+  const socks = [];
+  let connected = 0;
+  await new Promise((resolve) => {
+    for (let i = 0; i < count; i++) {
+      const sock = net.connect(connectOptions(address));
+      socks.push(sock);
+      sock.on("error", () => {});
+      sock.on("connect", () => ++connected === count && resolve());
+    }
+    setTimeout(resolve, 5000);
+  });
+  await new Promise((r) => setTimeout(r, Number(rest[1]) * 1000));
+  for (const s of socks) s.destroy();
+  console.log(`held=${connected}`);
 } else {
-  console.error("usage: fcgi-client.mjs request|raw|load|drop ADDRESS …");
+  console.error("usage: fcgi-client.mjs request|raw|load|drop|hold ADDRESS …");
   process.exitCode = 2;
 }

@@ -30,7 +30,8 @@ teardown() {
 }
 
 # auth_start [VAR=VALUE…] — the authorizer on a listening Unix socket given as fd 0
-# (what lighttpd's "bin-path" does), with the test's files as its environment.
+# (what lighttpd's "bin-path" does), with the test's files as its environment;
+# AUTH_WRAP, when set, is a command put before node (e.g. prlimit).
 auth_start() {
   /usr/bin/python3 -c '
 import os, socket, sys
@@ -41,7 +42,7 @@ os.dup2(s.fileno(), 0)
 s.close()
 os.execvp(sys.argv[2], sys.argv[2:])' "$SOCK" env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" \
     HTPASSWD_FILE="$BATS_TEST_TMPDIR/htpasswd" SESSION_REVOKED_FILE="$BATS_TEST_TMPDIR/revoked" "$@" \
-    node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2> "$LOG" 3>&- &
+    ${AUTH_WRAP:-} node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2> "$LOG" 3>&- &
   AUTH_PID=$!
   wait_until "the authorizer's socket" test -S "$SOCK"
 }
@@ -164,6 +165,19 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   assert_eq "$status" 403 status
   assert_match "$response" 'You are logged in as <strong>bob</strong>'
   [[ $response != *"$CGI_KEY"* ]]
+}
+
+@test "out of file descriptors: connections it cannot take are closed at once, and it answers again once the others close" {
+  # At most 64 open files: 200 silent connections exhaust them (accept() fails with EMFILE).
+  AUTH_WRAP="prlimit --nofile=64:64" auth_start
+  run node "$CLIENT" hold "$SOCK" 200 2
+  assert_match "$output" '^held=[0-9]+$'
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "after the connections closed"
+  process_alive "$AUTH_PID"
+  # libuv closes what it cannot accept; the silent peers that were accepted left mid-request:
+  # at most five lines about them.
+  [ "$(wc -l < "$LOG")" -le 5 ] || { cat "$LOG" >&2; false; }
 }
 
 @test "--listen HOST:PORT listens there; a bad --listen is refused with one line" {
