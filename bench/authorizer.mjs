@@ -71,12 +71,15 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       mkdirSync(join(work, "www", dir), { recursive: true });
       writeFileSync(join(work, "www", dir, "page.html"), page);
     }
-    const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...process.env, SECRET_KEY: key }, encoding: "utf8" }).trim();
+    // Clean environments: lighttpd passes its own to the authorizer, and a key there would be
+    // the authorizer's own (README, "Protect a folder at full speed"), whatever the requests say.
+    const cleanEnv = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" };
+    const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...cleanEnv, SECRET_KEY: key }, encoding: "utf8" }).trim();
     const port = await freePort();
     const conf = join(work, "lighttpd.conf");
     const template = readFileSync(join(root, "bench/authorizer-lighttpd.conf"), "utf8");
     writeFileSync(conf, (hasCc ? template : template.replace(/\n# The floor:[^\n]*\n\$HTTP\["url"\] =~ "\^\/trivial\/" \{[\s\S]*?\n\}\n/, "\n")).replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work).replaceAll("@NODE@", process.execPath));
-    lighttpd = spawn(existsSync("/usr/sbin/lighttpd") ? "/usr/sbin/lighttpd" : "lighttpd", ["-D", "-f", conf], { stdio: ["ignore", "ignore", "pipe"] });
+    lighttpd = spawn(existsSync("/usr/sbin/lighttpd") ? "/usr/sbin/lighttpd" : "lighttpd", ["-D", "-f", conf], { stdio: ["ignore", "ignore", "pipe"], env: cleanEnv });
     let err = "";
     lighttpd.stderr.on("data", (d) => (err += d));
     const base = `http://127.0.0.1:${port}`;
@@ -94,7 +97,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const cookie = `session=${token}`;
     // Each way must serve the page to the session, and the protected ones refuse a stranger.
     for (const dir of ["open", "private", ...(hasCc ? ["trivial"] : []), "members"]) {
-      const res = await fetch(`${base}/${dir}/page.html`, { headers: { cookie } });
+      const res = await fetch(`${base}/${dir}/page.html`, { headers: { cookie }, redirect: "manual" });
       const body = await res.text();
       if (res.status !== 200 || body !== page) fail(`/${dir}/page.html answered ${res.status} (${body.length} bytes); cgi-error.log: ${readFileSync(join(work, "cgi-error.log"), "utf8").slice(-500)}`);
       if (dir === "private" || dir === "members") {

@@ -310,6 +310,7 @@ const authorizer = await benchAuthorizer({ root: ROOT, P, tiny: TINY, log, fail 
 
 // ---- sizes, machine, report ----
 const sizes = PROGRAMS.map((p) => ({ name: `${p}.cgi`, bytes: statSync(join(ROOT, "cgi-bin", `${p}.cgi`)).size }));
+sizes.push({ name: "authorizer.fcgi", bytes: statSync(join(ROOT, "cgi-bin", "authorizer.fcgi")).size });
 if (hasSea) sizes.push({ name: "dist/sea/dbbasic-sessions-cgi (make sea, all four)", bytes: statSync(SEA).size });
 const version = (cmd, args) => (spawnSync(cmd, args, { encoding: "utf8" }).stdout ?? "").split("\n")[0].trim();
 const machine = {
