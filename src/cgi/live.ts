@@ -41,10 +41,17 @@ function readListFile(variable: string, path: string, read: FileReader): string 
   }
 }
 
+/** What this process has said about lines that do not parse: a long-lived one (the FastCGI authorizer) says it once, not per request. */
+const badLinesLogged = new Set<string>();
+
 function logBadLines(program: string, variable: string, path: string, lines: readonly number[]): void {
   if (lines.length === 0) return;
   const shown = lines.slice(0, 5).join(", ") + (lines.length > 5 ? ", …" : "");
-  logLine(program, `${variable} ${JSON.stringify(path)}: ignored ${lines.length} line${lines.length === 1 ? "" : "s"} that do not parse (line ${shown})`);
+  const message = `${variable} ${JSON.stringify(path)}: ignored ${lines.length} line${lines.length === 1 ? "" : "s"} that do not parse (line ${shown})`;
+  if (badLinesLogged.has(message)) return;
+  if (badLinesLogged.size >= 100) badLinesLogged.clear();
+  badLinesLogged.add(message);
+  logLine(program, message);
 }
 
 /**

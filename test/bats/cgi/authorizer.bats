@@ -139,6 +139,16 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   printf '%s\n' "$CGI_KEY" > "$ETC/key"
 }
 
+@test "lines of the revocation file that do not parse are logged once, not at every request" {
+  printf 'not a revocation\n' > "$BATS_TEST_TMPDIR/revoked"
+  auth_start
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "first request"
+  ask "$(cookie bob)"
+  assert_eq "$status" 200 "second request"
+  assert_eq "$(cat "$LOG")" "authorizer.fcgi: SESSION_REVOKED_FILE \"$BATS_TEST_TMPDIR/revoked\": ignored 1 line that do not parse (line 1)" log
+}
+
 @test "an internal failure is a refusal: 500 with one log line, never 200" {
   auth_start SECRET_KEY_FILE="$ETC/missing.key"
   ask "$(cookie alice)"
