@@ -94,7 +94,7 @@ login_as() {
 }
 
 @test "$SERVER: the README's commands ran on the stock package, with the modules Debian uses" {
-  grep -q '^a2enmod cgid actions$\|^lighty-enable-mod cgi dbbasic-sessions$' "$TRANSCRIPT"
+  grep -q '^a2enmod cgid actions$\|^lighty-enable-mod auth setenv cgi dbbasic-sessions$' "$TRANSCRIPT"
   if [ "$SERVER" = apache2 ]; then
     run -0 apache2ctl -M
     assert_match "$output" "mpm_event_module" "Debian's default MPM"
@@ -102,8 +102,9 @@ login_as() {
     assert_match "$output" "actions_module" "mod_actions"
     assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions.conf)" ../conf-available/dbbasic-sessions.conf a2enconf
   else
-    assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" $'10-cgi.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
+    assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
     run -0 lighttpd -tt -f /etc/lighttpd/lighttpd.conf
+    assert_eq "$output" "" "lighttpd's config check says nothing (no warning)"
   fi
   assert_eq "$(stat -c '%U:%G %a' /etc/dbbasic-sessions /etc/dbbasic-sessions/key /etc/dbbasic-sessions/htpasswd)" \
     $'root:www-data 750\nroot:www-data 640\nroot:www-data 640' "owners and modes"
