@@ -9,15 +9,9 @@
  * Otherwise: 303 to the login page for GET/HEAD, 401 for anything else. The
  * rules live in ../gate.ts.
  */
-import { readCookie } from "../cookie.js";
-import { checkTarget, execReady, gateRequest, GateTargetError, loginLocation, targetEnv, type GateTarget } from "../gate.js";
-import { safeNext } from "../redirect.js";
-import { decodeToken, type SessionData } from "../token.js";
-import { loadConfig } from "./config.js";
-import { forbiddenPage } from "./html.js";
-import { HttpError, logLine, quoteForLog, runCgi, textReply, writeOut, type CgiEnv, type Reply } from "./http.js";
-import { accessRules, folderSetting, notLiveReason, userAllowed } from "./live.js";
-import { htmlReply, seeOther } from "./respond.js";
+import { checkTarget, execReady, gateRequest, GateTargetError, targetEnv, type GateTarget } from "../gate.js";
+import { admit } from "./admit.js";
+import { HttpError, logLine, quoteForLog, runCgi, writeOut, type CgiEnv, type Reply } from "./http.js";
 
 const PROGRAM = "gate.cgi";
 
@@ -25,30 +19,9 @@ const PROGRAM = "gate.cgi";
 export type GateDecision = { reply: Reply } | { run: GateTarget; env: Record<string, string> } | { serve: GateTarget & { contentType: string } };
 
 export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 1000): GateDecision {
-  const cfg = loadConfig(env);
-  // Checked before the session, so a malformed rule is a 500 for everyone, never "anyone may pass".
-  const rules = accessRules(env);
-  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
-  let session: SessionData | undefined;
-  try {
-    session = decodeToken(cfg.keys, token, now);
-  } catch {
-    if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
-  }
-  const why = session && notLiveReason(env, cfg.ttl, session, PROGRAM);
-  if (session && why) logLine(PROGRAM, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${env.REMOTE_ADDR ?? "-"})`);
-  if (!session || why) {
-    const method = env.REQUEST_METHOD ?? "GET";
-    if (method === "GET" || method === "HEAD") return { reply: seeOther(loginLocation(env)) };
-    return { reply: textReply(401) };
-  }
-  const userId = session.userId;
-  if (!userAllowed(env, rules, userId, PROGRAM)) {
-    const path = (env.REQUEST_URI ?? "").slice(0, 200);
-    logLine(PROGRAM, `user ${quoteForLog(userId)} may not access ${path} from ${env.REMOTE_ADDR ?? "-"}`);
-    const page = forbiddenPage({ user: userId, logoutAction: safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi"), next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
-    return { reply: htmlReply(403, page) };
-  }
+  const admission = admit(env, PROGRAM, { now });
+  if ("reply" in admission) return { reply: admission.reply };
+  const { user: userId, cfg } = admission;
   let target: GateTarget;
   try {
     target = checkTarget(gateRequest(env, args), env);

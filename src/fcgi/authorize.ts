@@ -14,15 +14,9 @@
  */
 import { ConfigError, KeyConfigError, TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
-import { readCookie } from "../cookie.js";
-import { loginLocation } from "../gate.js";
-import { safeNext } from "../redirect.js";
 import { decodeToken, type SessionData } from "../token.js";
-import { loadConfig } from "../cgi/config.js";
-import { forbiddenPage } from "../cgi/html.js";
-import { formatReply, HttpError, logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
-import { accessRules, folderSetting, notLiveReason, userAllowed } from "../cgi/live.js";
-import { htmlReply, seeOther } from "../cgi/respond.js";
+import { admit } from "../cgi/admit.js";
+import { formatReply, HttpError, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
 import type { FileCache } from "./files.js";
 
 export const PROGRAM = "authorizer.fcgi";
@@ -112,31 +106,8 @@ export type Decision = { allow: string } | { reply: Reply };
 
 /** Decides one request. Throws for configuration errors (the caller answers 500). `now` in seconds. */
 export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
-  const cfg = loadConfig(env, files.keyring);
-  // Checked before the session, so a malformed rule is a 500 for everyone, never "anyone may pass".
-  const rules = accessRules(env);
-  const token = readCookie(env.HTTP_COOKIE, cfg.cookieName);
-  let session: SessionData | undefined;
-  try {
-    session = verifiedSession(cfg.keys, token, now);
-  } catch {
-    if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
-  }
-  const why = session && notLiveReason(env, cfg.ttl, session, PROGRAM, files.read);
-  if (session && why) logLine(PROGRAM, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${env.REMOTE_ADDR ?? "-"})`);
-  if (!session || why) {
-    const method = env.REQUEST_METHOD ?? "GET";
-    if (method === "GET" || method === "HEAD") return { reply: seeOther(loginLocation(env)) };
-    return { reply: textReply(401) };
-  }
-  const userId = session.userId;
-  if (!userAllowed(env, rules, userId, PROGRAM, files.read)) {
-    const path = (env.REQUEST_URI ?? "").slice(0, 200);
-    logLine(PROGRAM, `user ${quoteForLog(userId)} may not access ${path} from ${env.REMOTE_ADDR ?? "-"}`);
-    const page = forbiddenPage({ user: userId, logoutAction: safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi"), next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
-    return { reply: htmlReply(403, page) };
-  }
-  return { allow: userId };
+  const admission = admit(env, PROGRAM, { now, verify: verifiedSession, read: files.read, keyring: files.keyring });
+  return "reply" in admission ? admission : { allow: admission.user };
 }
 
 /**
