@@ -14,7 +14,7 @@ ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --leg
             --log-level=warning '--banner:js=\#!/usr/bin/env node'
 APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi
 
-.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-browser demo bench sea check-bundles clean
+.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-browser demo bench sea check-bundles clean
 
 all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi, bin/ and dist/
 
@@ -71,6 +71,9 @@ test-cgi: all ## bats: each bundle run as a CGI process
 
 test-servers: all system-deps ## bats: real lighttpd and Apache
 	$(BATS) test/bats/servers
+
+test-debian: all system-deps ## bats: README "Install on Debian and Ubuntu", verbatim, on the stock packages (as root)
+	@bash test/run-all.sh debian
 
 demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
 	@bash examples/demo/run.sh
