@@ -13,6 +13,7 @@ import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWrk } from "./wrk.mjs";
 
 export const GOALS = { vsUnprotected: 0.5, vsGate: 20, rssGrowthMb: 5 };
 
@@ -108,19 +109,8 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const pid = authorizerPid(lighttpd.pid);
     if (!pid) fail("cannot find the authorizer process lighttpd started");
 
-    const ms = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
-    const wrk = (path, seconds) => {
-      const out = execFileSync("wrk", ["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], { encoding: "utf8" });
-      const num = (re) => Number((out.match(re) ?? [])[1] ?? 0);
-      const pct = (p) => {
-        const m = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m"));
-        if (!m) fail(`cannot read the ${p}th percentile from wrk:\n${out}`);
-        return ms(m[1], m[2]);
-      };
-      const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-      const errors = num(/Non-2xx or 3xx responses: (\d+)/) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-      return { requests: num(/(\d+) requests in/), rps: num(/Requests\/sec:\s+([\d.]+)/), p50: pct(50), p99: pct(99), errors };
-    };
+    const wrk = (path, seconds) =>
+      runWrk(["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], fail);
 
     // Warm-up: a few seconds of requests through the authorizer, then its resident memory.
     wrk("/private/page.html", tiny ? 1 : 3);

@@ -27,6 +27,7 @@ import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runWrk } from "./wrk.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TINY = process.argv.includes("--tiny");
@@ -281,24 +282,14 @@ for (const s of served) {
   const body = await res.text();
   if (res.status !== 200) fail(`lighttpd ${s.path}: ${res.status} ${body.slice(0, 200)}`);
 }
-const ms = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
 const lighttpdRows = [];
 for (const s of served) {
   log(`lighttpd: wrk ${P.wrkSeconds}s, ${P.connections} connection(s), ${s.path}`);
   const args = ["-t1", `-c${P.connections}`, `-d${P.wrkSeconds}s`, "--latency", "--timeout", "10s"];
   if (s.cookie) args.push("-H", `Cookie: session=${TOKEN}`);
-  const out = execFileSync("wrk", [...args, base + s.path], { encoding: "utf8" });
-  const num = (re) => Number((out.match(re) ?? [])[1] ?? 0);
-  const pct = (p) => {
-    const m = out.match(new RegExp(`^\\s+${p}%\\s+([\\d.]+)(us|ms|s)\\s*$`, "m"));
-    if (!m) fail(`cannot read the ${p}th percentile from wrk:\n${out}`);
-    return ms(m[1], m[2]);
-  };
-  const socket = out.match(/Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/);
-  const errors = num(/Non-2xx or 3xx responses: (\d+)/) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0);
-  const requests = num(/(\d+) requests in/);
+  const { out, requests, rps, p50, p90, p99, errors } = runWrk([...args, base + s.path], fail);
   if (!(requests > 0)) fail(`wrk made no requests to ${s.path}:\n${out}`);
-  lighttpdRows.push({ ...s, requests, rps: num(/Requests\/sec:\s+([\d.]+)/), p50: pct(50), p90: pct(90), p99: pct(99), errors });
+  lighttpdRows.push({ ...s, requests, rps, p50, p90, p99, errors });
 }
 lighttpd.kill();
 const nodeRps = lighttpdRows.find((r) => r.reference).rps;

@@ -59,7 +59,7 @@ function checkKey(key: string, what: string, fix: string): void {
   if (key.length === 0) {
     throw new KeyConfigError("ERR_KEY_MISSING", `${what} is empty: ${fix} a random key of at least ${MIN_KEY_LENGTH} characters; ${HOW_TO_GENERATE}`);
   }
-  // Every refusal names the variable to set (SPEC §2), not only "too weak".
+  // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
   let problem: string | undefined;
   if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
     problem = "is too weak";
