@@ -93,7 +93,7 @@ assert_bounced() { # the gate answered a GET as for a stranger
 @test "revoke ends the sessions issued until then, and only that user's" {
   local alice bob
   alice=$(cgi_token alice) bob=$(cgi_token bob)
-  revoke alice --time $((NOW + 5))
+  revoke alice --time $((NOW + 60))
   cgi_run whoami.cgi HTTP_COOKIE="session=$alice" HTPASSWD_FILE="$HTPASSWD" SESSION_REVOKED_FILE="$REVOKED"
   assert_eq "$cgi_status" 401 status
   assert_eq "$cgi_stderr" 'whoami.cgi: session of user "alice" refused: it was revoked (from 192.0.2.7)' stderr
@@ -116,7 +116,7 @@ assert_bounced() { # the gate answered a GET as for a stranger
 }
 
 @test "revocation lines that do not parse are ignored with one log line; CRLF, a BOM and huge lines do not break it" {
-  printf '\xef\xbb\xbfjunk\r\nalice %s\r\nbob 12x\r\n%s\r\n' $((NOW + 5)) "$(head -c 5000 /dev/zero | tr '\0' a)" > "$REVOKED"
+  printf '\xef\xbb\xbfjunk\r\nalice %s\r\nbob 12x\r\n%s\r\n' $((NOW + 60)) "$(head -c 5000 /dev/zero | tr '\0' a)" > "$REVOKED"
   cgi_run whoami.cgi HTTP_COOKIE="session=$(cgi_token alice)" SESSION_REVOKED_FILE="$REVOKED"
   assert_eq "$cgi_status" 401 status
   assert_eq "$cgi_stderr" "whoami.cgi: SESSION_REVOKED_FILE \"$REVOKED\": ignored 3 lines that do not parse (line 1, 3, 4)
@@ -164,7 +164,7 @@ whoami.cgi: session of user \"alice\" refused: it was revoked (from 192.0.2.7)" 
   token=$(cgi_token alice)
   run -0 env SECRET_KEY="$CGI_KEY" HTPASSWD_FILE="$HTPASSWD" "$TEST_REPO/bin/dbbasic-sessions" verify "$token"
   assert_eq "$output" alice output
-  revoke alice --time $((NOW + 5))
+  revoke alice --time $((NOW + 60))
   run -1 env SECRET_KEY="$CGI_KEY" SESSION_REVOKED_FILE="$REVOKED" "$TEST_REPO/bin/dbbasic-sessions" verify "$token"
   assert_eq "$output" "" output
   htpasswd -D "$HTPASSWD" alice 2>/dev/null
@@ -177,7 +177,7 @@ whoami.cgi: session of user \"alice\" refused: it was revoked (from 192.0.2.7)" 
   : > "$REVOKED"
   cgi_run login.cgi HTTP_COOKIE="session=$token" QUERY_STRING="next=/members/" SESSION_REVOKED_FILE="$REVOKED" HTPASSWD_FILE="$HTPASSWD"
   assert_eq "$cgi_status" 303 "live: sent on"
-  revoke alice --time $((NOW + 5))
+  revoke alice --time $((NOW + 60))
   cgi_run login.cgi HTTP_COOKIE="session=$token" QUERY_STRING="next=/members/" SESSION_REVOKED_FILE="$REVOKED" HTPASSWD_FILE="$HTPASSWD"
   assert_eq "$cgi_status" 200 "revoked: the form"
   assert_match "$cgi_body" '<form' body

@@ -77,7 +77,7 @@ get() {
   local server dave later
   site_add_user dave dave-pass -B
   dave=$(token dave)
-  SESSION_REVOKED_FILE=$SITE_REVOKED "$TEST_REPO/bin/dbbasic-sessions" revoke dave --time $(($(date +%s) + 2)) > /dev/null
+  SESSION_REVOKED_FILE=$SITE_REVOKED "$TEST_REPO/bin/dbbasic-sessions" revoke dave --time $(($(date +%s) + 60)) > /dev/null
   for server in "${SERVERS[@]}"; do
     get "$server" /members/notes.txt "$dave"
     assert_eq "$http_status" 303 "$server: dave, revoked"
