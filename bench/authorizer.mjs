@@ -9,22 +9,13 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runWrk } from "./wrk.mjs";
+import { freePort, runWrk } from "./wrk.mjs";
 
 export const GOALS = { vsUnprotected: 0.5, vsGate: 20, rssGrowthMb: 5 };
 
-const freePort = () =>
-  new Promise((ok, ko) => {
-    const s = createServer().once("error", ko);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 
 /** VmRSS of a process, in kB. */
 function rssKb(pid) {

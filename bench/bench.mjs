@@ -23,11 +23,10 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { runWrk } from "./wrk.mjs";
+import { freePort, runWrk } from "./wrk.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const TINY = process.argv.includes("--tiny");
@@ -237,14 +236,6 @@ const inProcess = Object.entries(ops).map(([name, o]) => ({
 }));
 
 // ---- 3. requests per second through lighttpd ----
-const freePort = () =>
-  new Promise((ok, ko) => {
-    const s = createServer().once("error", ko);
-    s.listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
 const port = await freePort();
 const conf = join(work, "lighttpd.conf");
 writeFileSync(conf, readFileSync(join(ROOT, "bench/lighttpd.conf"), "utf8").replaceAll("@PORT@", String(port)).replaceAll("@ROOT@", work).replaceAll("@SECRET_KEY@", KEY));

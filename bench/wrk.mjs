@@ -1,7 +1,18 @@
-// One wrk run (wrk 4, `--latency`), read into numbers: requests, requests per second, the
+// A free port on 127.0.0.1 for a benchmark server, and one wrk run (wrk 4, `--latency`), read into numbers: requests, requests per second, the
 // 50th, 90th and 99th percentile latencies in ms, and errors (non-2xx/3xx answers and socket
 // errors). Used by bench/bench.mjs (figure 3) and bench/authorizer.mjs (figure 5).
 import { execFileSync } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A port on 127.0.0.1 that was free a moment ago. */
+export const freePort = () =>
+  new Promise((ok, ko) => {
+    const s = createServer().once("error", ko);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
 
 const ms = (v, unit) => Number(v) * { us: 0.001, ms: 1, s: 1000 }[unit];
 

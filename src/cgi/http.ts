@@ -234,6 +234,25 @@ export function jsonReply(status: number, value: unknown, headers?: Array<[strin
 }
 
 /**
+ * What a failure answers: its status (500 unless an HttpError says otherwise)
+ * and extra headers, after writing its one log line — the HttpError's own, a
+ * configuration error's message, or "internal error" with the code and message.
+ */
+export function failure(program: string, err: unknown): { status: number; headers: Array<[string, string]> } {
+  if (err instanceof HttpError) {
+    if (err.log) logLine(program, err.log);
+    return { status: err.status, headers: err.headers };
+  }
+  if (err instanceof KeyConfigError || err instanceof ConfigError) {
+    logLine(program, err.message);
+  } else {
+    const e = err as { code?: unknown; message?: unknown };
+    logLine(program, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
+  }
+  return { status: 500, headers: [] };
+}
+
+/**
  * Runs one CGI request: the handler's reply, or for any failure a generic
  * reply built by `onError`, with at most one line in the error log and never
  * a stack trace, a cookie or an internal path in the body.
@@ -249,20 +268,9 @@ export async function runCgi(
     reply = await handler(env);
     formatReply(reply);
   } catch (err) {
-    let status = 500;
-    let extra: Array<[string, string]> = [];
-    if (err instanceof HttpError) {
-      status = err.status;
-      extra = err.headers;
-      if (err.log) logLine(program, err.log);
-    } else if (err instanceof KeyConfigError || err instanceof ConfigError) {
-      logLine(program, err.message);
-    } else {
-      const e = err as { code?: unknown; message?: unknown };
-      logLine(program, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
-    }
+    const { status, headers } = failure(program, err);
     reply = onError(status);
-    reply.headers = [...(reply.headers ?? []), ...extra];
+    reply.headers = [...(reply.headers ?? []), ...headers];
   }
   try {
     writeOut(formatReply(reply));

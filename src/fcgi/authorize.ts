@@ -12,11 +12,11 @@
  * - any failure (a missing key, an unreadable file, a malformed rule): `500`,
  *   never `200`.
  */
-import { ConfigError, KeyConfigError, TokenInvalidError } from "../errors.js";
+import { TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { admit } from "../cgi/admit.js";
-import { formatReply, HttpError, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { failure, formatReply, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
 import type { FileCache } from "./files.js";
 
 export const PROGRAM = "authorizer.fcgi";
@@ -135,16 +135,6 @@ export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = 
     // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.
     return `Status: 200 OK\r\nVariable-REMOTE_USER: ${user}\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n`;
   } catch (err) {
-    let status = 500;
-    if (err instanceof HttpError) {
-      status = err.status;
-      if (err.log) logLine(PROGRAM, err.log);
-    } else if (err instanceof KeyConfigError || err instanceof ConfigError) {
-      logLine(PROGRAM, err.message);
-    } else {
-      const e = err as { code?: unknown; message?: unknown };
-      logLine(PROGRAM, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
-    }
-    return formatReply(textReply(status));
+    return formatReply(textReply(failure(PROGRAM, err).status));
   }
 }
