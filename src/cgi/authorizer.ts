@@ -4,9 +4,11 @@
  * protected location, whether it may pass and as whom (../fcgi/authorize.ts).
  *
  * How it listens:
- * - no arguments: on the listening socket it was given as fd 0, as lighttpd's
- *   `fastcgi.server` (`bin-path`) and a systemd socket unit with
- *   `StandardInput=socket` start it;
+ * - no arguments: on the listening socket systemd passed it (socket
+ *   activation: LISTEN_FDS=1 and LISTEN_PID naming this process, the socket
+ *   on fd 3, as examples/systemd/ and `systemd-socket-activate` start it), else
+ *   on the listening socket it was given as fd 0, as lighttpd's
+ *   `fastcgi.server` (`bin-path`) and a unit with `StandardInput=socket` start it;
  * - `--listen HOST:PORT` or `--listen /path/to/socket`: on that address, for
  *   starting it by hand or from a script (Apache's mod_authnz_fcgi connects
  *   to a TCP address).
@@ -25,17 +27,38 @@ const HOW_TO =
   "for Apache run it as a service (authorizer.fcgi --listen 127.0.0.1:PORT, or the systemd units in examples/systemd/) " +
   'and name it in AuthnzFcgiDefineProvider (README, "Protect a folder at full speed")';
 
-function fd0IsSocket(): boolean {
+function fdIsSocket(fd: number): boolean {
   try {
-    return fstatSync(0).isSocket();
+    return fstatSync(fd).isSocket();
   } catch {
     return false;
   }
 }
 
-/** Where to listen, from the command line: a handle on fd 0, a TCP address or a Unix socket path. */
+/** The first socket of systemd's socket activation (sd_listen_fds(3)). */
+const SD_LISTEN_FDS_START = 3;
+
+/**
+ * The listening socket systemd passed, when it passed exactly one to this
+ * process; the LISTEN_* variables are then removed, so that nothing started
+ * later mistakes them for its own.
+ */
+function systemdSocket(env: NodeJS.ProcessEnv): number | undefined {
+  if (env.LISTEN_PID !== String(process.pid) || env.LISTEN_FDS === undefined) return undefined;
+  const count = env.LISTEN_FDS;
+  delete env.LISTEN_PID;
+  delete env.LISTEN_FDS;
+  delete env.LISTEN_FDNAMES;
+  return count === "1" ? SD_LISTEN_FDS_START : -1;
+}
+
+/** Where to listen, from the command line: a handle (systemd's or fd 0), a TCP address or a Unix socket path. */
 function listenTarget(args: readonly string[]): { fd: number } | { host: string; port: number } | { path: string } | string {
-  if (args.length === 0) return { fd: 0 };
+  if (args.length === 0) {
+    const fd = systemdSocket(process.env);
+    if (fd === -1) return "systemd passed more than one socket (LISTEN_FDS): give the service one ListenStream";
+    return { fd: fd ?? 0 };
+  }
   if (args.length !== 2 || args[0] !== "--listen") return "usage: authorizer.fcgi [--listen HOST:PORT | --listen /path/to/socket]";
   const address = args[1]!;
   if (address.startsWith("/")) return { path: address };
@@ -52,7 +75,7 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  if ("fd" in target && (process.env.GATEWAY_INTERFACE !== undefined || !fd0IsSocket())) {
+  if ("fd" in target && target.fd === 0 && (process.env.GATEWAY_INTERFACE !== undefined || !fdIsSocket(0))) {
     logLine(PROGRAM, `started as a CGI program (${process.env.GATEWAY_INTERFACE !== undefined ? "GATEWAY_INTERFACE is set" : "fd 0 is not a socket"}): ${HOW_TO}`);
     try {
       writeOut(formatReply(textReply(500)));
@@ -70,7 +93,7 @@ function main(): void {
     handle: ({ params }) => Buffer.from(authorizerResponse(requestEnv(defaults, params), files), "utf8"),
     log,
     cannotListen: (err) => {
-      log(`cannot listen on ${"fd" in target ? "fd 0" : "path" in target ? JSON.stringify(target.path) : `${target.host}:${target.port}`} (${err.code ?? err.message})${"fd" in target ? `: ${HOW_TO}` : ""}`);
+      log(`cannot listen on ${"fd" in target ? `fd ${target.fd}` : "path" in target ? JSON.stringify(target.path) : `${target.host}:${target.port}`} (${err.code ?? err.message})${"fd" in target ? `: ${HOW_TO}` : ""}`);
       process.exit(1);
     },
   });

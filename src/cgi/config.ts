@@ -42,7 +42,7 @@ function programName(): string {
 
 /** Warns once per process on stderr (the error log) when SECRET_KEY_FILE is readable or writable by other users. */
 function warnKeyFile(env: CgiEnv): void {
-  if (keyFileWarned) return;
+  if (keyFileWarned || !env.SECRET_KEY_FILE) return; // SECRET_KEY in the environment: no file to check
   const warning = keyFileWarning(env);
   if (!warning) return;
   keyFileWarned = true;

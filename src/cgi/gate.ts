@@ -62,7 +62,15 @@ function replaceWithTarget(target: GateTarget, env: Record<string, string>): boo
   const keep = () => {};
   process.on("SIGPIPE", keep);
   process.on("SIGXFSZ", keep);
-  return execve(target.realPath, [target.realPath], env);
+  // process.execve first builds an ExperimentalWarning (an Error and its stack, ≈ 0.1 ms) that
+  // would be printed on the next tick, which never comes: it is not built.
+  const emitWarning = process.emitWarning;
+  process.emitWarning = () => {};
+  try {
+    return execve(target.realPath, [target.realPath], env);
+  } finally {
+    process.emitWarning = emitWarning; // reached only if execve threw before the system call
+  }
 }
 
 /**

@@ -3,7 +3,8 @@
 # As root it runs apt-get; otherwise it prints the one command to run and fails.
 set -euo pipefail
 declare -A probe=([lighttpd]=lighttpd [apache2]=apache2 [apache2-utils]=htpasswd [chromium]=chromium
-                  [fail2ban]=fail2ban-regex [hyperfine]=hyperfine [curl]=curl [iproute2]=ip)
+                  [fail2ban]=fail2ban-regex [hyperfine]=hyperfine [curl]=curl [iproute2]=ip
+                  [systemd]=systemd-socket-activate)
 missing=()
 for pkg in "$@"; do
   bin=${probe[$pkg]:-$pkg}

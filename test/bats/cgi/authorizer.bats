@@ -207,6 +207,30 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   assert_eq "$output" 'authorizer.fcgi: --listen "nowhere": give HOST:PORT (e.g. 127.0.0.1:9000) or an absolute socket path' output
 }
 
+@test "started by systemd socket activation (LISTEN_FDS=1, the socket on fd 3) it answers there; two sockets are refused with one line" {
+  # systemd-socket-activate passes sockets as systemd does for a .socket unit (sd_listen_fds(3)),
+  # and of the environment only what -E names, as a unit's Environment= lines.
+  systemd-socket-activate -l "$SOCK" -E PATH="$PATH" -E SECRET_KEY_FILE="$ETC/key" node "$TEST_REPO/cgi-bin/authorizer.fcgi" \
+    < /dev/null 2> "$LOG" 3>&- &
+  AUTH_PID=$!
+  wait_until "the authorizer on $SOCK" node "$CLIENT" request "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/
+  ask "$(cookie alice)"
+  assert_eq "$response" $'Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\nEND app=0 protocol=0'
+  ask
+  assert_eq "$status" 303 "a stranger"
+  assert_eq "$(grep -c '^authorizer\.fcgi:' "$LOG")" 0 "nothing logged by the authorizer"
+  # systemd-socket-activate starts the program at the first connection.
+  local two=$BATS_TEST_TMPDIR/two.log pid code=0
+  systemd-socket-activate -l "$BATS_TEST_TMPDIR/one.sock" -l "$BATS_TEST_TMPDIR/two.sock" -E PATH="$PATH" -E SECRET_KEY_FILE="$ETC/key" \
+    node "$TEST_REPO/cgi-bin/authorizer.fcgi" < /dev/null 2> "$two" 3>&- &
+  pid=$!
+  wait_until "the two sockets" test -S "$BATS_TEST_TMPDIR/one.sock"
+  node "$CLIENT" request "$BATS_TEST_TMPDIR/one.sock" REQUEST_METHOD=GET REQUEST_URI=/ > /dev/null 2>&1 || true
+  wait "$pid" || code=$?
+  assert_eq "$code" 2 "exit status"
+  assert_eq "$(grep '^authorizer\.fcgi:' "$two")" "authorizer.fcgi: systemd passed more than one socket (LISTEN_FDS): give the service one ListenStream" "the one log line"
+}
+
 @test "bad input: HTTP on the socket, malformed pairs, oversized params, 2 000 dropped connections; it keeps answering" {
   auth_start
   # An HTTP request instead of FastCGI: dropped, no answer.

@@ -7,10 +7,14 @@
 # real server listens on its stock port 80 of the namespace's own loopback,
 # and a real fail2ban-server runs the shipped jail.
 #
-# The only thing added to what the README says: fail2ban's ban action is
+# The only things added to what the README says: fail2ban's ban action is
 # "dummy" (it writes the ban to a file; the machine has no firewall tools),
-# set in /etc/fail2ban/jail.d/zz-test.local before fail2ban starts. The
+# set in /etc/fail2ban/jail.d/zz-test.local before fail2ban starts, and the
 # failing client uses 127.0.0.2, an address fail2ban does not count as its own.
+# Step 4 (the FastCGI authorizer) runs as written too, except the two systemctl
+# lines of the Apache variant: systemd cannot run in these namespaces, so the
+# installed units are checked with systemd-analyze verify and started from
+# their own lines by systemd's socket-activation tool (start_authorizer_service).
 
 load ../../helpers/servers
 
@@ -47,6 +51,44 @@ run_readme() {
   }
 }
 
+# run_readme_service NAME — that block (the authorizer's systemd units) without its
+# systemctl lines, which must be exactly the two that start_authorizer_service stands in for.
+run_readme_service() {
+  local block
+  block=$(readme_block "$1")
+  assert_eq "$(grep '^systemctl ' <<<"$block")" $'systemctl daemon-reload\nsystemctl enable --now dbbasic-sessions-authorizer.socket' \
+    "the systemctl lines of README block debian:$1"
+  printf '### README block debian:%s, without its systemctl lines\n%s\n' "$1" "$block" >> "$TRANSCRIPT"
+  (cd "$TEST_REPO" && grep -v '^systemctl ' <<<"$block" | bash -euo pipefail) >> "$TRANSCRIPT" 2>&1 || {
+    echo "README block debian:$1 failed:" >&2
+    cat "$TRANSCRIPT" >&2
+    return 1
+  }
+}
+
+# start_authorizer_service — what `systemctl enable --now dbbasic-sessions-authorizer.socket`
+# does, from the installed units' own lines (systemd cannot run in these namespaces):
+# systemd-analyze verify passes them; systemd's socket-activation tool listens on the socket
+# unit's ListenStream and, at the first connection, starts the service unit's ExecStart as its
+# User and Group with only its Environment= lines, the socket passed as systemd passes it.
+start_authorizer_service() {
+  local dir=/etc/systemd/system verify listen user group cmd line
+  local socket=$dir/dbbasic-sessions-authorizer.socket service=$dir/dbbasic-sessions-authorizer.service
+  verify=$(systemd-analyze verify "$socket" "$service" 2>&1) || { echo "systemd-analyze verify failed: $verify" >&2; return 1; }
+  [ -z "$verify" ] || { echo "systemd-analyze verify: $verify" >&2; return 1; }
+  listen=$(sed -n 's/^ListenStream=//p' "$socket")
+  user=$(sed -n 's/^User=//p' "$service")
+  group=$(sed -n 's/^Group=//p' "$service")
+  cmd=$(sed -n 's/^ExecStart=//p' "$service")
+  local -a env=()
+  while IFS= read -r line; do env+=(-E "$line"); done < <(sed -n 's/^Environment=//p' "$service")
+  printf '### the units, as systemd would start them\nsystemd-socket-activate -l %s %s setpriv --reuid=%s --regid=%s --init-groups -- %s\n' \
+    "$listen" "${env[*]}" "$user" "$group" "$cmd" >> "$TRANSCRIPT"
+  # shellcheck disable=SC2086 # ExecStart is split into words, as systemd splits it
+  systemd-socket-activate -l "$listen" "${env[@]}" setpriv --reuid="$user" --regid="$group" --init-groups -- $cmd \
+    < /dev/null >> /var/log/dbbasic-sessions-authorizer.log 2>&1 3>&- &
+}
+
 # A protected program in each place the README names, a stray .cgi in the
 # document root, and a page that is not a program at all.
 install_site() {
@@ -78,6 +120,18 @@ setup_file() {
   printf '[%s]\naction = dummy[target="%s"]\n' "$JAIL" "$BANS" > /etc/fail2ban/jail.d/zz-test.local
   run_readme "fail2ban-$SERVER"
   wait_until "fail2ban's $JAIL jail" fail2ban-client status "$JAIL"
+  # Step 4: the FastCGI authorizer in front of /var/www/html/private/.
+  mkdir -p /var/www/html/private
+  printf '<p>private</p>\n' > /var/www/html/private/index.html
+  cp /var/www/html/members/report.pdf /var/www/html/private/report.pdf
+  if [ "$SERVER" = lighttpd ]; then
+    run_readme authorizer-lighttpd
+  else
+    run_readme_service authorizer-service
+    start_authorizer_service
+    run_readme authorizer-apache2
+  fi
+  wait_until "$SERVER on port 80, with the authorizer" curl -sf -o /dev/null "$BASE/index.html"
 }
 
 teardown_file() {
@@ -101,8 +155,11 @@ login_as() {
     assert_match "$output" "cgid_module" "mod_cgid"
     assert_match "$output" "actions_module" "mod_actions"
     assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions.conf)" ../conf-available/dbbasic-sessions.conf a2enconf
+    assert_match "$output" "authnz_fcgi_module" "mod_authnz_fcgi (the authorizer variant)"
+    assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions-authorizer.conf)" ../conf-available/dbbasic-sessions-authorizer.conf "a2enconf, the authorizer variant"
   else
-    assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
+    assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" \
+      $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n10-fastcgi.conf\n50-dbbasic-sessions-authorizer.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
     run -0 lighttpd -tt -f /etc/lighttpd/lighttpd.conf
     assert_eq "$output" "" "lighttpd's config check says nothing (no warning)"
   fi
@@ -218,6 +275,40 @@ cookie=theme=dark
   assert_eq "$(http_header Content-Range)" "bytes 100-199/100000" Content-Range
   curl -s -b "session=$COOKIE" -r 100-199 -o "$BATS_TEST_TMPDIR/part" "$BASE/members/report.pdf"
   cmp "$BATS_TEST_TMPDIR/part" <(tail -c +101 /var/www/html/members/report.pdf | head -c 100)
+}
+
+@test "$SERVER: the authorizer variant: a stranger is sent to log in; alice gets the page and a PDF range, served by the server itself" {
+  http_request "$BASE/private/report.pdf?x=1"
+  assert_eq "$http_status" 303 "stranger"
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fprivate%2Freport.pdf%3Fx%3D1" Location
+  http_request -X POST -d a=1 "$BASE/private/"
+  assert_eq "$http_status" 401 "a stranger's POST"
+  login_as alice alice-pass
+  http_request -b "session=$COOKIE" "$BASE/private/"
+  assert_eq "$http_status" 200 "the folder's index.html"
+  assert_eq "$http_body" $'<p>private</p>\n' "page"
+  # The server's own static handler answers (the gate's would add Cache-Control: private, no-cache).
+  assert_eq "$(http_header Cache-Control)" "" "no Cache-Control of the gate's"
+  http_request -b "session=$COOKIE" -r 100-199 "$BASE/private/report.pdf"
+  assert_eq "$http_status" 206 "range"
+  assert_eq "$(http_header Content-Range)" "bytes 100-199/100000" Content-Range
+  curl -s -b "session=$COOKIE" -r 100-199 -o "$BATS_TEST_TMPDIR/part" "$BASE/private/report.pdf"
+  cmp "$BATS_TEST_TMPDIR/part" <(tail -c +101 /var/www/html/private/report.pdf | head -c 100)
+}
+
+@test "$SERVER: the authorizer variant runs as www-data, and a revoked user is out at the next request" {
+  local pid
+  pid=$(pgrep -f 'authorizer\.fcgi' | head -n 1)
+  [ -n "$pid" ] || { echo "no authorizer process" >&2; return 1; }
+  assert_eq "$(ps -o user=,group= -p "$pid" | tr -s ' ')" "www-data www-data" "the authorizer's user and group"
+  add_user dave dave-pass
+  login_as dave dave-pass
+  http_request -b "session=$COOKIE" "$BASE/private/"
+  assert_eq "$http_status" 200 "dave, before"
+  dbbasic-sessions revoke --file /etc/dbbasic-sessions/revoked dave
+  http_request -b "session=$COOKIE" "$BASE/private/"
+  assert_eq "$http_status" 303 "dave, revoked"
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fprivate%2F" Location
 }
 
 @test "$SERVER: htpasswd -D ends that user's session at the next request" {
