@@ -52,6 +52,8 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     writeFileSync(join(work, "htpasswd"), "bench-user:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=\n");
     writeFileSync(join(work, "revoked"), "");
     for (const p of ["authorizer.fcgi", "gate.cgi"]) copyFileSync(join(root, "cgi-bin", p), join(work, p));
+    // The floors of an authorizer in Node: the do-nothing authorizer on node:net and on libuv's handles.
+    for (const p of ["trivial-authorizer-net.js", "trivial-authorizer-uv.js"]) copyFileSync(join(root, "bench/cgi", p), join(work, p));
     // The floor of any authorizer through lighttpd (bench/cgi/trivial-authorizer.c), when a C compiler is there.
     const hasCc = spawnSync("cc", ["--version"], { stdio: "ignore" }).status === 0;
     if (hasCc) execFileSync("cc", ["-O2", "-o", join(work, "trivial-authorizer"), join(root, "bench/cgi/trivial-authorizer.c")]);
@@ -59,7 +61,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     chmodSync(join(work, "gate.cgi"), 0o755);
     // One page of a few KB, the same bytes in each folder.
     const page = "<!doctype html><title>bench</title>\n" + "<p>members only</p>\n".repeat(200);
-    for (const dir of ["open", "private", "trivial", "members"]) {
+    for (const dir of ["open", "private", "trivial", "node-net", "node-uv", "members"]) {
       mkdirSync(join(work, "www", dir), { recursive: true });
       writeFileSync(join(work, "www", dir, "page.html"), page);
     }
@@ -88,7 +90,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     }
     const cookie = `session=${token}`;
     // Each way must serve the page to the session, and the protected ones refuse a stranger.
-    for (const dir of ["open", "private", ...(hasCc ? ["trivial"] : []), "members"]) {
+    for (const dir of ["open", "private", ...(hasCc ? ["trivial"] : []), "node-net", "node-uv", "members"]) {
       const res = await fetch(`${base}/${dir}/page.html`, { headers: { cookie }, redirect: "manual" });
       const body = await res.text();
       if (res.status !== 200 || body !== page) fail(`/${dir}/page.html answered ${res.status} (${body.length} bytes); cgi-error.log: ${readFileSync(join(work, "cgi-error.log"), "utf8").slice(-500)}`);
@@ -110,9 +112,11 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       { name: "unprotected (lighttpd static)", path: "/open/page.html", reference: true },
       { name: "protected by authorizer.fcgi", path: "/private/page.html", authorizer: true },
       ...(hasCc ? [{ name: "C authorizer letting all pass (floor)", path: "/trivial/page.html", floor: true }] : []),
+      { name: "Node authorizer letting all pass, node:net", path: "/node-net/page.html" },
+      { name: "Node authorizer letting all pass, libuv handles", path: "/node-uv/page.html" },
       { name: "protected by gate.cgi", path: "/members/page.html", gate: true },
     ];
-    // Interleaved rounds (the three ways in turn, each for a share of wrkSeconds), so that a
+    // Interleaved rounds (the ways in turn, each for a share of wrkSeconds), so that a
     // change in the machine's load falls on all three alike; each figure is the median of its rounds.
     const rounds = tiny ? 1 : 5;
     const seconds = Math.max(1, Math.round(P.wrkSeconds / rounds));

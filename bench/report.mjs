@@ -77,6 +77,7 @@ function authorizerNote(a) {
     (a.rows.some((r) => r.floor)
       ? `The C floor is an authorizer that answers 200 to everything at once (bench/cgi/trivial-authorizer.c): what lighttpd's own round trip to any authorizer costs. `
       : "") +
+    `The two Node rows are the same do-nothing authorizer in Node, on node:net (as authorizer.fcgi) and on libuv's handles below it (bench/cgi/trivial-authorizer-net.js, -uv.js): what Node itself costs per connection, before any check. `+
     `The authorizer's RSS: ${mb(a.rss.beforeKb)} after a warm-up, ${mb(a.rss.afterKb)} after ${int(a.rss.requests)} requests through it ` +
     `(growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB: ${met(a.rss.growthMb < a.goals.rssGrowthMb)}).`
   );

@@ -98,6 +98,11 @@ export type Rule = { kind: "valid-user" } | { kind: "user"; names: string[] } | 
  */
 export function parseRequire(value: string | undefined): Rule[] {
   if (value === undefined || value.trim() === "") return [{ kind: "valid-user" }];
+  return parseRules(value);
+}
+
+/** The rules of a SESSION_REQUIRE that says something (apart: a CGI process without rules never compiles it). */
+function parseRules(value: string): Rule[] {
   const rules: Rule[] = [];
   for (const part of value.split(";")) {
     const words = part.trim().split(/\s+/).filter((w) => w !== "");

@@ -183,6 +183,11 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   // A program is run whatever its name; any other file is served only with a known static type
   // (README, "Members area: protect a whole folder"), so a script without its run bit is never sent as text.
   if (executable && startsLikeAProgram(realPath)) return { ...request, realPath, cwd };
+  return notAProgram(request, env, shown, realPath, cwd, isFile, executable);
+}
+
+/** checkTarget for a target that is not a program to run: a file to serve, or the error to report. */
+function notAProgram(request: GateRequest, env: GateEnv, shown: string, realPath: string, cwd: string, isFile: boolean, executable: boolean): GateTarget {
   const contentType = isFile ? staticType(realPath) : undefined;
   if (contentType !== undefined) {
     const extra = request.form === "path-translated" ? request.pathInfo : env.PATH_INFO;

@@ -158,6 +158,14 @@ function readKeyFile(path: string): string {
   return key;
 }
 
+let egid: number | undefined | null = null;
+
+/** The process's effective group, asked once: the FastCGI authorizer checks the key file at every request. */
+function effectiveGid(): number | undefined {
+  if (egid === null) egid = process.getegid?.();
+  return egid;
+}
+
 /**
  * A one-line warning when `SECRET_KEY_FILE` can be written by anyone but its
  * owner (the group or "other" write bit: whoever can write it can choose the
@@ -170,7 +178,7 @@ function readKeyFile(path: string): string {
  * @example
  * keyFileWarning({ SECRET_KEY_FILE: "/etc/dbbasic/key" }) // 'SECRET_KEY_FILE "/etc/dbbasic/key" is readable by every user (mode 0644): …'
  */
-export function keyFileWarning(env: KeyEnv, gid: number | undefined = process.getegid?.()): string | undefined {
+export function keyFileWarning(env: KeyEnv, gid: number | undefined = effectiveGid()): string | undefined {
   const path = env.SECRET_KEY_FILE;
   if (!path) return undefined;
   let mode: number, fileGid: number;

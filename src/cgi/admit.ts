@@ -48,11 +48,14 @@ export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admi
     return { reply: method === "GET" || method === "HEAD" ? seeOther(loginLocation(env)) : textReply(401) };
   }
   const user = session.userId;
-  if (!userAllowed(env, rules, user, program, options.read)) {
-    logLine(program, `user ${quoteForLog(user)} may not access ${(env.REQUEST_URI ?? "").slice(0, 200)} from ${addr}`);
-    const logoutAction = safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi");
-    const page = forbiddenPage({ user, logoutAction, next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
-    return { reply: htmlReply(403, page) };
-  }
+  if (!userAllowed(env, rules, user, program, options.read)) return { reply: forbidden(env, program, user, addr) };
   return { user, cfg };
+}
+
+/** The 403 page for a live session the rules refuse, and its log line. */
+function forbidden(env: CgiEnv, program: string, user: string, addr: string): Reply {
+  logLine(program, `user ${quoteForLog(user)} may not access ${(env.REQUEST_URI ?? "").slice(0, 200)} from ${addr}`);
+  const logoutAction = safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi");
+  const page = forbiddenPage({ user, logoutAction, next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
+  return htmlReply(403, page);
 }

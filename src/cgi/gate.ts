@@ -29,15 +29,17 @@ export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 10
     if (err instanceof GateTargetError) throw new HttpError(err.status, err.message);
     throw err;
   }
-  if (target.contentType !== undefined) {
-    // A file, not a program (README, "Members area: protect a whole folder"): GET and HEAD only.
-    const method = env.REQUEST_METHOD ?? "GET";
-    if (method !== "GET" && method !== "HEAD") {
-      throw new HttpError(405, `method ${quoteForLog(method)} not allowed on the file ${JSON.stringify(target.realPath)}`, [["Allow", "GET, HEAD"]]);
-    }
-    return { serve: { ...target, contentType: target.contentType } };
-  }
+  if (target.contentType !== undefined) return serveDecision(env, { ...target, contentType: target.contentType });
   return { run: target, env: targetEnv(env, target, userId, cfg.cookieName) };
+}
+
+/** A file, not a program (README, "Members area: protect a whole folder"): GET and HEAD only. */
+function serveDecision(env: CgiEnv, target: GateTarget & { contentType: string }): GateDecision {
+  const method = env.REQUEST_METHOD ?? "GET";
+  if (method !== "GET" && method !== "HEAD") {
+    throw new HttpError(405, `method ${quoteForLog(method)} not allowed on the file ${JSON.stringify(target.realPath)}`, [["Allow", "GET, HEAD"]]);
+  }
+  return { serve: target };
 }
 
 type Execve = (file: string, args: string[], env: Record<string, string>) => never;
@@ -111,20 +113,27 @@ async function main(env: CgiEnv): Promise<void> {
     });
   }
   if ("reply" in decision) return runCgi(PROGRAM, () => decision.reply);
-  if ("serve" in decision) {
-    // Loaded only here (src/build/bundle.mjs keeps it as a string until then).
-    const { serveFile } = await import("../static.js");
-    const refused = serveFile(decision.serve.realPath, decision.serve.contentType, env, { write: writeOut, log: (m) => logLine(PROGRAM, m) });
-    if (refused) {
-      return runCgi(PROGRAM, () => {
-        throw new HttpError(refused.status, refused.log);
-      });
-    }
-    return;
-  }
+  if ("serve" in decision) return serve(decision.serve, env);
   if (replaceWithTarget(decision.run, decision.env)) return; // not reached: execve() does not return
+  return runAsChild(decision.run, decision.env);
+}
+
+/** Sends a file of a protected folder. */
+async function serve(target: GateTarget & { contentType: string }, env: CgiEnv): Promise<void> {
+  // Loaded only here (src/build/bundle.mjs keeps it as a string until then).
+  const { serveFile } = await import("../static.js");
+  const refused = serveFile(target.realPath, target.contentType, env, { write: writeOut, log: (m) => logLine(PROGRAM, m) });
+  if (refused) {
+    return runCgi(PROGRAM, () => {
+      throw new HttpError(refused.status, refused.log);
+    });
+  }
+}
+
+/** The target as a child process, where execve() cannot be used; its exit status becomes ours. */
+async function runAsChild(target: GateTarget, env: Record<string, string>): Promise<void> {
   try {
-    process.exitCode = await runTarget(decision.run, decision.env);
+    process.exitCode = await runTarget(target, env);
   } catch (err) {
     // The target never started, so nothing has been written yet: a generic 500.
     return runCgi(PROGRAM, () => {
