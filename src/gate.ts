@@ -44,6 +44,8 @@ export interface GateTarget extends GateRequest {
   cwd: string;
   /** Set when the target is a file to serve rather than a program to run: its Content-Type. */
   contentType?: string;
+  /** A program's first bytes (up to the kernel's #! limit), as checkTarget read them: execReady looks at them again. */
+  head?: Buffer;
 }
 
 /** The target is missing or may not be run or served. `message` is the one line for the error log. */
@@ -182,7 +184,8 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   const cwd = dirname(realPath);
   // A program is run whatever its name; any other file is served only with a known static type
   // (README, "Members area: protect a whole folder"), so a script without its run bit is never sent as text.
-  if (executable && startsLikeAProgram(realPath)) return { ...request, realPath, cwd };
+  const head = executable ? readHead(realPath, SHEBANG_MAX) : undefined;
+  if (head && startsLikeAProgram(head)) return { ...request, realPath, cwd, head };
   return notAProgram(request, env, shown, realPath, cwd, isFile, executable);
 }
 
@@ -221,19 +224,9 @@ function directoryIndex(request: GateRequest, env: GateEnv, shown: string): Gate
   return checkTarget({ ...request, path: index }, env);
 }
 
-/** A script with a `#!` line, or an ELF binary. */
-function startsLikeAProgram(path: string): boolean {
-  const head = Buffer.alloc(4);
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, "r");
-    const n = readSync(fd, head, 0, 4, 0);
-    return (n >= 2 && head[0] === 0x23 && head[1] === 0x21) || (n === 4 && head.toString("latin1") === "\x7fELF");
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** A script with a `#!` line, or an ELF binary, by its first bytes. */
+function startsLikeAProgram(head: Buffer): boolean {
+  return (head.length >= 2 && head[0] === 0x23 && head[1] === 0x21) || isElf(head);
 }
 
 /** Linux reads this much of a script to find its `#!` line (BINPRM_BUF_SIZE). */
@@ -263,7 +256,7 @@ export function execReady(target: GateTarget, env: Record<string, string>): bool
     total += size;
   }
   if (total > ENV_TOTAL_MAX) return false;
-  const head = readHead(target.realPath, SHEBANG_MAX);
+  const head = target.head ?? readHead(target.realPath, SHEBANG_MAX);
   if (isElf(head)) return true;
   if (head.length < 2 || head[0] !== 0x23 || head[1] !== 0x21) return false;
   const end = head.indexOf(0x0a);
@@ -275,7 +268,7 @@ export function execReady(target: GateTarget, env: Record<string, string>): bool
   while (stop < end && head[stop] !== 0x20 && head[stop] !== 0x09) stop++;
   if (stop === start) return false;
   const interpreter = head.toString("latin1", start, stop);
-  const path = resolve(target.cwd, interpreter);
+  const path = interpreter.startsWith("/") ? interpreter : target.cwd + "/" + interpreter; // as execve() finds it after the chdir
   try {
     if (!statSync(path).isFile()) return false;
     accessSync(path, constants.X_OK);

@@ -61,7 +61,8 @@ function checkKey(key: string, what: string, fix: string): void {
   }
   // Every refusal names the variable to set (README, "Configuration"), not only "too weak".
   let problem: string | undefined;
-  if (KNOWN_BAD_KEYS.has(key) || [...key].length < MIN_KEY_LENGTH) {
+  // Counted in characters (code points); a key of twice that many UTF-16 units has enough of them.
+  if (KNOWN_BAD_KEYS.has(key) || (key.length < 2 * MIN_KEY_LENGTH && [...key].length < MIN_KEY_LENGTH)) {
     problem = "is too weak";
   } else {
     let unreserved = false; // only A–Z a–z 0–9 - _ . ! ~ * ' ( )
