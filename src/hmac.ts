@@ -83,6 +83,29 @@ function keyed(key: Uint8Array, xor: number): Int32Array {
   return h;
 }
 
+/** The SHA-256 states after the key's inner and outer pad blocks (RFC 2104 §2). */
+function keyPads(key: string): [Int32Array, Int32Array] {
+  let k = utf8(key);
+  if (k.length > 64) {
+    // RFC 2104 §2: a key longer than the block is hashed first.
+    const h = new Int32Array(IV);
+    compress(h, pad(k, 0));
+    k = toBytes(h);
+  }
+  return [keyed(k, 0x36), keyed(k, 0x5c)];
+}
+
+/** Lowercase hex HMAC-SHA256 of `message` (UTF-8 encoded), from the key's pad states. */
+function hmacHex(pads: [Int32Array, Int32Array], message: string): string {
+  const inner = new Int32Array(pads[0]);
+  compress(inner, pad(utf8(message), 64));
+  const outer = new Int32Array(pads[1]);
+  compress(outer, pad(toBytes(inner), 64));
+  let hex = "";
+  for (let i = 0; i < 8; i++) hex += (outer[i]! >>> 0).toString(16).padStart(8, "0");
+  return hex;
+}
+
 /**
  * A key whose inner and outer pads are hashed once, on first use, then reused
  * for every message. Lazily: logout.cgi, or gate.cgi without a cookie, checks
@@ -90,32 +113,15 @@ function keyed(key: Uint8Array, xor: number): Int32Array {
  */
 export class HmacKey {
   readonly #key: string;
-  #inner: Int32Array | undefined;
-  #outer: Int32Array | undefined;
+  #pads: [Int32Array, Int32Array] | undefined;
   constructor(key: string) {
     this.#key = key;
   }
 
   /** Lowercase hex HMAC-SHA256 of a message (UTF-8 encoded). */
   hex(message: string): string {
-    if (this.#inner === undefined || this.#outer === undefined) {
-      let k = utf8(this.#key);
-      if (k.length > 64) {
-        // RFC 2104 §2: a key longer than the block is hashed first.
-        const h = new Int32Array(IV);
-        compress(h, pad(k, 0));
-        k = toBytes(h);
-      }
-      this.#inner = keyed(k, 0x36);
-      this.#outer = keyed(k, 0x5c);
-    }
-    const inner = new Int32Array(this.#inner);
-    compress(inner, pad(utf8(message), 64));
-    const outer = new Int32Array(this.#outer);
-    compress(outer, pad(toBytes(inner), 64));
-    let hex = "";
-    for (let i = 0; i < 8; i++) hex += (outer[i]! >>> 0).toString(16).padStart(8, "0");
-    return hex;
+    this.#pads ??= keyPads(this.#key);
+    return hmacHex(this.#pads, message);
   }
 }
 
