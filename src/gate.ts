@@ -124,17 +124,28 @@ function within(path: string, root: string): boolean {
  * `DOCUMENT_ROOT`; each as given and with its symbolic links resolved.
  */
 function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: string }> {
-  const list = (env.GATE_ROOT || env.DOCUMENT_ROOT || "").split(":").filter((r) => r !== "");
-  if (list.length === 0 || !list.every((r) => isAbsolute(r))) {
+  // Loops rather than callbacks here and in checkTarget: each request runs them (src/build/bundle.mjs, EAGER).
+  const list: string[] = [];
+  let allAbsolute = true;
+  for (const root of (env.GATE_ROOT || env.DOCUMENT_ROOT || "").split(":")) {
+    if (root === "") continue;
+    allAbsolute &&= isAbsolute(root);
+    list.push(root);
+  }
+  if (list.length === 0 || !allAbsolute) {
     throw new ConfigError("neither GATE_ROOT nor DOCUMENT_ROOT names an absolute directory: gate.cgi cannot check its target");
   }
-  return list.map((root) => {
+  const roots: Array<{ raw: string; given: string; real: string }> = [];
+  for (const root of list) {
+    let real: string;
     try {
-      return { raw: root, given: resolve(root), real: realpathSync.native(root) };
+      real = realpathSync.native(root);
     } catch {
       throw new ConfigError(`the document root ${JSON.stringify(root)} does not exist (set GATE_ROOT or DOCUMENT_ROOT)`);
     }
-  });
+    roots.push({ raw: root, given: resolve(root), real });
+  }
+  return roots;
 }
 
 /**
@@ -151,7 +162,8 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   } catch {
     throw new GateTargetError(`target ${shown} does not exist`);
   }
-  const found = roots.find(({ real }) => within(realPath, real));
+  let found = false;
+  for (const root of roots) found ||= within(realPath, root.real);
   if (!found) {
     throw new GateTargetError(
       `target ${shown} is outside the document root ${JSON.stringify(roots.map((r) => r.raw).join(":"))}: set GATE_ROOT to the directory that holds protected programs`,
@@ -159,10 +171,11 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   }
   // Where the target would be if nothing below its root were a symbolic link.
   const asGiven = resolve(request.path);
-  const direct = roots
-    .map(({ given, real }) => (within(asGiven, given) ? real + asGiven.slice(given.length) : within(asGiven, real) ? asGiven : null))
-    .find((p) => p === realPath) ?? null;
-  if (direct !== realPath && env.GATE_FOLLOW_SYMLINKS !== "1") {
+  let direct = false;
+  for (const { given, real } of roots) {
+    direct ||= (within(asGiven, given) ? real + asGiven.slice(given.length) : within(asGiven, real) ? asGiven : null) === realPath;
+  }
+  if (!direct && env.GATE_FOLLOW_SYMLINKS !== "1") {
     throw new GateTargetError(
       `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
     );
@@ -304,10 +317,11 @@ function readHead(path: string, size: number): Buffer {
  */
 export function stripCookie(header: string | undefined, name: string): string | undefined {
   if (header === undefined) return undefined;
-  const kept = header
-    .split(";")
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0 && (part.includes("=") ? part.slice(0, part.indexOf("=")).trim() : part) !== name);
+  const kept: string[] = [];
+  for (const raw of header.split(";")) {
+    const part = raw.trim();
+    if (part.length > 0 && (part.includes("=") ? part.slice(0, part.indexOf("=")).trim() : part) !== name) kept.push(part);
+  }
   return kept.length > 0 ? kept.join("; ") : undefined;
 }
 
