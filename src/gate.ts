@@ -124,7 +124,7 @@ function within(path: string, root: string): boolean {
  * `DOCUMENT_ROOT`; each as given and with its symbolic links resolved.
  */
 function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: string }> {
-  // Loops rather than callbacks here and in checkTarget: each request runs them (src/build/bundle.mjs, EAGER).
+  // Loops rather than callbacks here and in checkTarget: each callback is one more function V8 compiles per request.
   const list: string[] = [];
   let allAbsolute = true;
   for (const root of (env.GATE_ROOT || env.DOCUMENT_ROOT || "").split(":")) {

@@ -84,7 +84,7 @@ function eager(source, file, names) {
 const eagerFunctions = {
   name: "eager-functions",
   setup(b) {
-    b.onLoad({ filter: /\.ts$/ }, async (args) => {
+    b.onLoad({ filter: /\.ts$/, namespace: "file" }, async (args) => {
       const file = relative(process.cwd(), args.path);
       const names = EAGER[file];
       if (!names) return undefined;

@@ -39,8 +39,8 @@ function fdIsSocket(fd: number): boolean {
 const SD_LISTEN_FDS_START = 3;
 
 /**
- * The listening socket systemd passed, when it passed exactly one to this
- * process; the LISTEN_* variables are then removed, so that nothing started
+ * The listening socket systemd passed to this process (-1 unless exactly
+ * one); the LISTEN_* variables are then removed, so that nothing started
  * later mistakes them for its own.
  */
 function systemdSocket(env: NodeJS.ProcessEnv): number | undefined {
@@ -56,7 +56,7 @@ function systemdSocket(env: NodeJS.ProcessEnv): number | undefined {
 function listenTarget(args: readonly string[]): { fd: number } | { host: string; port: number } | { path: string } | string {
   if (args.length === 0) {
     const fd = systemdSocket(process.env);
-    if (fd === -1) return "systemd passed more than one socket (LISTEN_FDS): give the service one ListenStream";
+    if (fd === -1) return "systemd passed other than one socket (LISTEN_FDS): give the service exactly one ListenStream";
     return { fd: fd ?? 0 };
   }
   if (args.length !== 2 || args[0] !== "--listen") return "usage: authorizer.fcgi [--listen HOST:PORT | --listen /path/to/socket]";

@@ -228,7 +228,7 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   node "$CLIENT" request "$BATS_TEST_TMPDIR/one.sock" REQUEST_METHOD=GET REQUEST_URI=/ > /dev/null 2>&1 || true
   wait "$pid" || code=$?
   assert_eq "$code" 2 "exit status"
-  assert_eq "$(grep '^authorizer\.fcgi:' "$two")" "authorizer.fcgi: systemd passed more than one socket (LISTEN_FDS): give the service one ListenStream" "the one log line"
+  assert_eq "$(grep '^authorizer\.fcgi:' "$two")" "authorizer.fcgi: systemd passed other than one socket (LISTEN_FDS): give the service exactly one ListenStream" "the one log line"
 }
 
 @test "bad input: HTTP on the socket, malformed pairs, oversized params, 2 000 dropped connections; it keeps answering" {

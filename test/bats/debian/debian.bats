@@ -37,18 +37,23 @@ readme_block() {
     found == 2 { print }' "$README"
 }
 
-# run_readme NAME [STDIN] — run that block as written from the repository
-# root, as root, each command echoed to the transcript (bash -x).
-run_readme() {
-  local block
-  block=$(readme_block "$1")
-  [ -n "$block" ] || { echo "README has no block debian:$1" >&2; return 1; }
-  printf '### README block debian:%s\n%s\n' "$1" "$block" >> "$TRANSCRIPT"
-  (cd "$TEST_REPO" && printf '%s' "${2:-}" | bash -euo pipefail -c "$block") >> "$TRANSCRIPT" 2>&1 || {
+# run_block LABEL COMMANDS [STDIN] — run COMMANDS from the repository root, as
+# root, the commands and their output appended to the transcript.
+run_block() {
+  printf '### README block debian:%s\n%s\n' "$1" "$2" >> "$TRANSCRIPT"
+  (cd "$TEST_REPO" && printf '%s' "${3:-}" | bash -euo pipefail -c "$2") >> "$TRANSCRIPT" 2>&1 || {
     echo "README block debian:$1 failed:" >&2
     cat "$TRANSCRIPT" >&2
     return 1
   }
+}
+
+# run_readme NAME [STDIN] — run that block as written.
+run_readme() {
+  local block
+  block=$(readme_block "$1")
+  [ -n "$block" ] || { echo "README has no block debian:$1" >&2; return 1; }
+  run_block "$1" "$block" "${2:-}"
 }
 
 # run_readme_service NAME — that block (the authorizer's systemd units) without its
@@ -58,12 +63,7 @@ run_readme_service() {
   block=$(readme_block "$1")
   assert_eq "$(grep '^systemctl ' <<<"$block")" $'systemctl daemon-reload\nsystemctl enable --now dbbasic-sessions-authorizer.socket' \
     "the systemctl lines of README block debian:$1"
-  printf '### README block debian:%s, without its systemctl lines\n%s\n' "$1" "$block" >> "$TRANSCRIPT"
-  (cd "$TEST_REPO" && grep -v '^systemctl ' <<<"$block" | bash -euo pipefail) >> "$TRANSCRIPT" 2>&1 || {
-    echo "README block debian:$1 failed:" >&2
-    cat "$TRANSCRIPT" >&2
-    return 1
-  }
+  run_block "$1, without its systemctl lines" "$(grep -v '^systemctl ' <<<"$block")"
 }
 
 # start_authorizer_service — what `systemctl enable --now dbbasic-sessions-authorizer.socket`
