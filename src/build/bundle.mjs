@@ -29,11 +29,14 @@
 //   function in parentheses it compiles with the file, once (the heuristic for
 //   immediately invoked functions). Counted with callgrind under --predictable:
 //   1.3 M fewer instructions for gate.cgi with a session (9 % of what it adds to
-//   `node -e 0`), 1 M fewer for whoami.cgi. Functions only some requests run
-//   stay lazy: compiling gate.cgi's target checks eagerly too saved 0.8 M more
-//   with a session but cost 1.1 M on every redirect to the login form. Each name
-//   must be a top-level function whose closing brace starts a line; the build
-//   fails if one is not found, so the list cannot go stale unnoticed.
+//   `node -e 0`), 1 M fewer for whoami.cgi. gate.cgi's target checks are on the
+//   list too: 0.1 ms less with a session, 0.15 ms more on a redirect to the
+//   login form (which has the margin); and with Node's compile cache (README,
+//   "Performance") eager functions come from the cache, so with a session the
+//   gate spends 0.35 ms less. Functions only some requests run (the login form,
+//   static files, errors) stay lazy. Each name must be a top-level function
+//   whose closing brace starts a line; the build fails if one is not found, so
+//   the list cannot go stale unnoticed.
 //
 // Usage: node src/build/bundle.mjs src/cgi/login.ts cgi-bin/login.cgi
 import { build } from "esbuild";
@@ -61,7 +64,8 @@ const EAGER = {
   "src/cgi/admit.ts": ["admit"],
   "src/cgi/config.ts": ["loadConfig", "warnKeyFile"],
   "src/cgi/live.ts": ["folderSetting", "notLiveReason", "accessRules"],
-  "src/cgi/gate.ts": ["gate", "main"],
+  "src/cgi/gate.ts": ["gate", "main", "replaceWithTarget"],
+  "src/gate.ts": ["gateRequest", "gateRoots", "within", "checkTarget", "startsLikeAProgram", "execReady", "isElf", "readHead", "stripCookie", "targetEnv"],
 };
 
 /** `function name(…) {…}` at the top level of `source` → `const name = (function name(…) {…});`. */
