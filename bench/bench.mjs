@@ -22,7 +22,7 @@
 //      gate.cgi, and the authorizer's memory over 10^5 requests (bench/authorizer.mjs).
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -153,9 +153,27 @@ for (const v of NODE_VERSIONS) {
   if (!v.version?.startsWith(`v${v.major}.`)) fail(`node_modules/node${v.major}/bin/node is missing or not Node ${v.major}: run make deps`);
   v.execve = spawnSync(v.bin, ["-e", "process.stdout.write(typeof process.execve)"], { encoding: "utf8" }).stdout === "function";
 }
+// Node's compile cache (README, "Performance"), a folder of the programs' compiled code, as the
+// README's install sets it up: Node 22.1+ uses it, older Node ignores it. Like a real site's, it is
+// filled by the first request that ends normally (here a redirect to the login form), since
+// execve() leaves Node no moment to write it.
+const compileCache = join(work, "compile-cache");
+mkdirSync(compileCache, { mode: 0o700 });
+const cached = (env) => ({ ...env, NODE_COMPILE_CACHE: compileCache });
+for (const v of NODE_VERSIONS) {
+  v.compileCache = spawnSync(v.bin, ["-e", "process.stdout.write(typeof require('node:module').enableCompileCache)"], { encoding: "utf8" }).stdout === "function";
+  if (!v.compileCache) continue;
+  const first = spawnSync(v.bin, [join(bin, "gate.cgi"), target], { env: cached(cgi("gate.cgi", gated)), encoding: "utf8" });
+  if (!first.stdout.startsWith(SEE_OTHER)) fail(`Node ${v.version}: gate.cgi without a session, filling the compile cache: ${first.stdout.split("\n")[0]} ${first.stderr}`);
+  const folder = readdirSync(compileCache).find((d) => d.startsWith(`${v.version}-`));
+  if (!folder || readdirSync(join(compileCache, folder)).length === 0) fail(`Node ${v.version}: NODE_COMPILE_CACHE=${compileCache} stayed empty`);
+}
 const versionCommands = NODE_VERSIONS.flatMap((v) => [
   { name: `node -e 0 (${v.version})`, argv: [v.bin, "-e", "0"], env: baseEnv },
   { name: `gate.cgi + target (${v.version})`, argv: [v.bin, join(bin, "gate.cgi"), target], env: cgi("gate.cgi", { ...gated, ...cookie }), expect: OK },
+  ...(v.compileCache
+    ? [{ name: `gate.cgi + target, compile cache (${v.version})`, argv: [v.bin, join(bin, "gate.cgi"), target], env: cached(cgi("gate.cgi", { ...gated, ...cookie })), expect: OK }]
+    : []),
 ]);
 const timed = ONLY_VERSIONS ? [...commands.filter((c) => c.name === "target alone (sh)"), ...versionCommands] : [...commands, ...versionCommands];
 const loadBefore = loadavg();
@@ -180,11 +198,13 @@ const targetAlone = runs["target alone (sh)"].wall_ms;
 const nodeVersions = NODE_VERSIONS.map((v) => {
   const floor = runs[`node -e 0 (${v.version})`];
   const gate = runs[`gate.cgi + target (${v.version})`];
-  for (const r of [floor, gate]) if (r.failures) fail(`Node ${v.version}: ${r.failures} of ${r.wall_ms.length} runs exited non-zero`);
+  const gateCached = runs[`gate.cgi + target, compile cache (${v.version})`];
+  for (const r of [floor, gate, gateCached]) if (r?.failures) fail(`Node ${v.version}: ${r.failures} of ${r.wall_ms.length} runs exited non-zero`);
   const reference = floor.wall_ms.map((t, i) => t + targetAlone[i]);
   return {
     node: v.version,
     execve: v.execve,
+    compileCache: v.compileCache,
     nodeE0: stats(floor.wall_ms),
     target: stats(targetAlone),
     reference: stats(reference),
@@ -192,6 +212,11 @@ const nodeVersions = NODE_VERSIONS.map((v) => {
     gateRssKb: median(gate.maxrss_kb),
     vsReference: median(gate.wall_ms) / median(reference),
     vsReferencePaired: median(gate.wall_ms.map((t, i) => t / reference[i])),
+    ...(gateCached && {
+      gateCached: stats(gateCached.wall_ms),
+      vsReferenceCached: median(gateCached.wall_ms) / median(reference),
+      vsReferenceCachedPaired: median(gateCached.wall_ms.map((t, i) => t / reference[i])),
+    }),
   };
 });
 if (ONLY_VERSIONS) {

@@ -87,9 +87,10 @@ function authorizerNote(a) {
 function versionsSection(r) {
   if (!r.nodeVersions) return undefined;
   const p = r.parameters;
+  const goal = (v, x) => (!v.execve ? "none" : x === undefined ? "–" : x <= p.goal ? "met" : "NOT met");
   return {
     title: `gate.cgi + target on each Node (ms; median of ${p.rounds} interleaved rounds)`,
-    head: ["Node", "execve", "node -e 0", "target alone", "node -e 0 + target", "gate.cgi + target", "× (node -e 0 + target)", "paired ×", "goal"],
+    head: ["Node", "execve", "node -e 0", "target alone", "node -e 0 + target", "gate.cgi + target", "×", "paired ×", "goal", "with compile cache", "×", "paired ×", "goal"],
     rows: r.nodeVersions.map((v) => [
       v.node,
       v.execve ? "yes" : "no",
@@ -99,11 +100,17 @@ function versionsSection(r) {
       f(v.gate.median, 2),
       ratio(v.vsReference, 3),
       ratio(v.vsReferencePaired, 3),
-      v.execve ? (v.vsReference <= p.goal ? "met" : "NOT met") : "none",
+      goal(v, v.vsReference),
+      v.gateCached ? f(v.gateCached.median, 2) : "not in this Node",
+      v.gateCached ? ratio(v.vsReferenceCached, 3) : "",
+      v.gateCached ? ratio(v.vsReferenceCachedPaired, 3) : "",
+      v.gateCached ? goal(v, v.vsReferenceCached) : "",
     ]),
     note:
       `On a Node with process.execve (22.15+) gate.cgi replaces itself with the target: the goal there is gate.cgi + target at most ` +
       `${p.goal.toFixed(2)} × (node -e 0 + the target alone) on the same Node (ratio of medians; "paired ×" is the median of per-round ratios). ` +
+      `"With compile cache" is the same request with NODE_COMPILE_CACHE set to a folder the gate filled on an earlier request, as the README's install sets it up ` +
+      `(Node 22.1+; older Node ignores it). ` +
       `On older Node the gate stays alive as the target's parent (node:child_process), with no goal. The Node binaries are the devDependencies node20, node22 and node24.`,
   };
 }

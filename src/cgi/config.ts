@@ -1,4 +1,5 @@
 /** The configuration every CGI program shares (README, "Configuration"), read from the environment. */
+import { statSync } from "node:fs";
 import { assertCookieName, type CookieFlags } from "../cookie.js";
 import { ConfigError } from "../errors.js";
 import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers, type SmallFile } from "../files.js";
@@ -20,6 +21,7 @@ export interface CgiConfig {
 export function loadConfig(env: CgiEnv, keyring: (env: CgiEnv) => Keyring = keyringFromEnv): CgiConfig {
   const keys = keyring(env);
   warnKeyFile(env);
+  if (env.NODE_COMPILE_CACHE) warnCompileCache(env.NODE_COMPILE_CACHE);
   const cookieName = env.SESSION_COOKIE || "session";
   try {
     assertCookieName(cookieName);
@@ -47,6 +49,32 @@ function warnKeyFile(env: CgiEnv): void {
   if (!warning) return;
   keyFileWarned = true;
   logLine(programName(), warning);
+}
+
+let compileCacheWarned = false;
+
+/**
+ * Warns once per process when NODE_COMPILE_CACHE (README, "Performance") names a
+ * folder that anyone but this program's user (or root) may write: Node runs the
+ * compiled code it finds there without another check. A folder Node has not made
+ * yet has nothing to check.
+ */
+function warnCompileCache(dir: string): void {
+  if (compileCacheWarned) return;
+  let st;
+  try {
+    st = statSync(dir);
+  } catch {
+    return;
+  }
+  const owner = st.uid !== 0 && st.uid !== process.getuid?.() ? `uid ${st.uid}` : undefined;
+  const writers = writableByOthers(st.mode) ?? owner;
+  if (!writers) return;
+  compileCacheWarned = true;
+  logLine(
+    programName(),
+    `NODE_COMPILE_CACHE ${JSON.stringify(dir)} is writable by ${writers} (mode ${octalMode(st.mode)}), who can then run code as this program: make it the web server user's own folder, mode 0700`,
+  );
 }
 
 /**

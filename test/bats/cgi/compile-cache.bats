@@ -1,0 +1,125 @@
+#!/usr/bin/env bats
+# Node's compile cache (README, "Performance"): with NODE_COMPILE_CACHE naming a
+# folder, Node 22.1+ keeps the programs' compiled code there and the next
+# process starts from it; older Node ignores the variable. The answers are the
+# same either way, a damaged cache entry is compiled again, and a folder that
+# others can write gets one warning line. Run under each Node the test layers
+# use (test/run-all.sh).
+
+load ../../helpers/cgi
+
+setup_file() {
+  export DOCROOT=$BATS_FILE_TMPDIR/www
+  mkdir -p "$DOCROOT"
+  printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nhello %%s\\n" "$REMOTE_USER"\n' > "$DOCROOT/hello.pcgi"
+  chmod 755 "$DOCROOT/hello.pcgi"
+  # Whether this Node reads NODE_COMPILE_CACHE (22.1 and later), from its version number alone.
+  NODE_VERSION=$("$CGI_NODE_DIR/node" --version)
+  local v=${NODE_VERSION#v}
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%.*}
+  if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 1 ]; }; then CACHES=1; else CACHES=0; fi
+  export NODE_VERSION CACHES
+}
+
+setup() {
+  CACHE=$BATS_TEST_TMPDIR/cache
+  mkdir -m 700 "$CACHE"
+  TOKEN=$(cgi_token ann)
+}
+
+gate_run() { # [NAME=VALUE…] — gate.cgi for hello.pcgi, as lighttpd runs it
+  cgi_run gate.cgi --arg "$DOCROOT/hello.pcgi" DOCUMENT_ROOT="$DOCROOT" SCRIPT_FILENAME="$DOCROOT/hello.pcgi" \
+    SCRIPT_NAME=/hello.pcgi REQUEST_URI=/hello.pcgi "$@"
+}
+
+# What Node left in CACHE: its one folder for this Node and user, and the files in it.
+cache_files() {
+  find "$CACHE" -mindepth 2 -type f | sort
+}
+
+expect_cache_filled() { # MIN_FILES
+  if [ "$CACHES" = 1 ]; then
+    local folders
+    folders=$(find "$CACHE" -mindepth 1 -maxdepth 1 -printf '%f\n')
+    assert_match "$folders" "^${NODE_VERSION//./\\.}-[a-z0-9]+-[0-9a-f]{8}-$(id -u)\$" "the cache's folder"
+    local n
+    n=$(cache_files | wc -l)
+    [ "$n" -ge "$1" ] || { echo "expected at least $1 cache files, found $n" >&2; return 1; }
+  else
+    assert_eq "$(find "$CACHE" -mindepth 1)" "" "the cache folder (Node $NODE_VERSION ignores NODE_COMPILE_CACHE)"
+  fi
+}
+
+@test "gate.cgi's redirect to login and whoami.cgi answer the same with the compile cache as without, and fill it (Node 22.1+)" {
+  gate_run
+  local want_gate=$cgi_headers$'\n\n'$cgi_body
+  assert_eq "$cgi_status" 303 "gate without a session"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN"
+  local want_whoami=$cgi_headers$'\n\n'$cgi_body
+  assert_eq "$cgi_status" 200 "whoami"
+
+  local round
+  for round in first second; do
+    gate_run NODE_COMPILE_CACHE="$CACHE"
+    assert_eq "$cgi_headers"$'\n\n'"$cgi_body" "$want_gate" "gate, $round run with the cache"
+    assert_eq "$cgi_stderr" "" "gate's stderr, $round run"
+    cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+    assert_eq "$cgi_headers"$'\n\n'"$cgi_body" "$want_whoami" "whoami, $round run with the cache"
+    assert_eq "$cgi_stderr" "" "whoami's stderr, $round run"
+  done
+  expect_cache_filled 2
+}
+
+@test "with a session the gate runs its program from a filled compile cache" {
+  gate_run NODE_COMPILE_CACHE="$CACHE" # no session: fills the cache
+  gate_run NODE_COMPILE_CACHE="$CACHE" HTTP_COOKIE="session=$TOKEN"
+  assert_eq "$cgi_exit" 0 "exit status"
+  assert_eq "$cgi_headers" "Content-Type: text/plain" headers
+  assert_eq "$cgi_body" $'hello ann\n' body
+  assert_eq "$cgi_stderr" "" stderr
+  expect_cache_filled 1
+}
+
+@test "a damaged cache entry is compiled again: the same answer, nothing in the log" {
+  gate_run NODE_COMPILE_CACHE="$CACHE"
+  local want=$cgi_headers$'\n\n'$cgi_body f
+  while read -r f; do head -c 4096 /dev/urandom > "$f"; done < <(cache_files)
+  gate_run NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_headers"$'\n\n'"$cgi_body" "$want" "the answer after the damage"
+  assert_eq "$cgi_stderr" "" stderr
+  gate_run NODE_COMPILE_CACHE="$CACHE" HTTP_COOKIE="session=$TOKEN"
+  assert_eq "$cgi_body" $'hello ann\n' "the program, after the damage"
+  assert_eq "$cgi_stderr" "" "stderr with a session"
+  if [ "$CACHES" = 1 ]; then
+    # Node wrote the entry again: it is no longer the 4096 random bytes.
+    while read -r f; do [ "$(stat -c %s "$f")" != 4096 ] || { echo "$f was not rewritten" >&2; return 1; }; done < <(cache_files)
+  fi
+}
+
+@test "a compile cache folder every user may write gets one warning line; the answer is the same" {
+  chmod 777 "$CACHE"
+  gate_run NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_status" 303 status
+  assert_eq "$cgi_stderr" "gate.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by every user (mode 0777), who can then run code as this program: make it the web server user's own folder, mode 0700" stderr
+}
+
+@test "a compile cache folder its group may write, or owned by another user, gets the warning too" {
+  chmod 770 "$CACHE"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$cgi_stderr" "whoami.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by its group (mode 0770), who can then run code as this program: make it the web server user's own folder, mode 0700" "group-writable"
+  chmod 700 "$CACHE"
+  chown nobody "$CACHE"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$cgi_stderr" "whoami.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by uid $(id -u nobody) (mode 0700), who can then run code as this program: make it the web server user's own folder, mode 0700" "owned by nobody"
+}
+
+@test "the program's own folder, mode 0700, and a folder Node has yet to make get no warning" {
+  gate_run NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_stderr" "" "mode 0700"
+  gate_run NODE_COMPILE_CACHE="$BATS_TEST_TMPDIR/not-yet"
+  assert_eq "$cgi_status" 303 status
+  assert_eq "$cgi_stderr" "" "a folder not made yet"
+}
