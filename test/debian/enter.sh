@@ -21,6 +21,7 @@ footprint() {
   find /etc/apache2 /etc/lighttpd /etc/fail2ban /usr/lib/cgi-bin /usr/local/bin /var/lib/apache2 /var/lib/fail2ban \
        /var/cache/apache2 /var/cache/lighttpd /var/www /var/log/apache2 /var/log/lighttpd -printf '%p %m %s %T@\n' 2>/dev/null | sort
   if [ -e /etc/dbbasic-sessions ]; then echo "/etc/dbbasic-sessions exists"; fi
+  if [ -e /var/cache/dbbasic-sessions ]; then echo "/var/cache/dbbasic-sessions exists"; fi
 }
 footprint > "$scratch/before"
 status=0

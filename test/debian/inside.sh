@@ -25,8 +25,13 @@ private_copy /etc
 private_empty /usr/local/bin root:root 755
 private_copy /var/lib/apache2
 private_copy /var/lib/fail2ban
-private_copy /var/cache/apache2
-private_copy /var/cache/lighttpd
+# /var/cache: a private folder holding copies of the servers' own caches (the README makes
+# /var/cache/dbbasic-sessions in it).
+cache=$scratch/root/var/cache
+mkdir -p "$cache"
+chmod 755 "$cache"
+for d in apache2 lighttpd; do [ ! -d "/var/cache/$d" ] || cp -a "/var/cache/$d" "$cache/"; done
+mount --bind "$cache" /var/cache
 private_empty /usr/lib/cgi-bin root:root 755
 private_empty /var/www root:root 755
 mkdir -p /var/www/html

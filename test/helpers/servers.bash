@@ -82,7 +82,12 @@ site_init() {
   SITE_HTPASSWD=$SITE/etc/htpasswd
   SITE_GROUPS=$SITE/etc/groups
   SITE_REVOKED=$SITE/etc/revoked
-  mkdir -p "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
+  # Node's compile cache (README, "Performance"): the server's user's own folder, mode 0700.
+  SITE_COMPILE_CACHE=$SITE/var/compile-cache
+  mkdir -p "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv" "$SITE_COMPILE_CACHE"
+  chmod 755 "$SITE/var"
+  chmod 700 "$SITE_COMPILE_CACHE"
+  [ "$(id -u)" -ne 0 ] || chown www-data:www-data "$SITE_COMPILE_CACHE"
   chmod 755 "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv"
   printf '<!doctype html><title>home</title><p>home</p>\n' > "$SITE_DOCROOT/index.html"
   cp "$SERVERS_REPO"/cgi-bin/*.cgi "$SERVERS_REPO"/cgi-bin/*.fcgi "$SITE_CGI_BIN/"
@@ -93,7 +98,7 @@ site_init() {
   : > "$SITE_GROUPS"
   : > "$SITE_REVOKED"
   _site_private "$SITE_KEY_FILE" "$SITE_HTPASSWD" "$SITE_GROUPS" "$SITE_REVOKED"
-  export SITE SITE_DOCROOT SITE_CGI_BIN SITE_KEY SITE_KEY_FILE SITE_HTPASSWD SITE_GROUPS SITE_REVOKED
+  export SITE SITE_DOCROOT SITE_CGI_BIN SITE_KEY SITE_KEY_FILE SITE_HTPASSWD SITE_GROUPS SITE_REVOKED SITE_COMPILE_CACHE
 }
 
 # Secret files: readable by the server's user only, as a real install would have them.
@@ -134,7 +139,7 @@ site_render() {
       -e "s|@DOCROOT@|$SITE_DOCROOT|g" -e "s|@CGI_BIN@|$SITE_CGI_BIN|g" \
       -e "s|@KEY_FILE@|$SITE_KEY_FILE|g" -e "s|@HTPASSWD@|$SITE_HTPASSWD|g" \
       -e "s|@LOG_DIR@|$dir/log|g" -e "s|@RUN_DIR@|$dir/run|g" \
-      -e "s|@GROUPS@|$SITE_GROUPS|g" -e "s|@REVOKED@|$SITE_REVOKED|g" \
+      -e "s|@GROUPS@|$SITE_GROUPS|g" -e "s|@REVOKED@|$SITE_REVOKED|g" -e "s|@COMPILE_CACHE@|$SITE_COMPILE_CACHE|g" \
       -e "s|@AUTHORIZER_PORT@|$(cat "$SITE/srv/authorizer/port" 2>/dev/null)|g" "$template" > "$out"
   if grep -n '@[A-Z_]*@' "$out" >&2; then
     echo "site_render: $template has a placeholder servers.bash does not fill (above)" >&2

@@ -95,7 +95,7 @@ install_site() {
   local body='#!/bin/sh
 printf "Content-Type: text/plain\r\n\r\n"
 echo "protected program $0"
-env | grep -E "^(REMOTE_USER|AUTH_TYPE|SECRET_KEY|SECRET_KEY_FILE|HTPASSWD_FILE)=" | sort
+env | grep -E "^(REMOTE_USER|AUTH_TYPE|SECRET_KEY|SECRET_KEY_FILE|HTPASSWD_FILE|NODE_COMPILE_CACHE)=" | sort
 echo "cookie=${HTTP_COOKIE:-}"'
   printf '%s\n' "$body" > /var/www/html/secret.pcgi
   printf '%s\n' "$body" > /usr/lib/cgi-bin/secret.pcgi
@@ -168,6 +168,7 @@ login_as() {
   assert_match "$(cat /etc/dbbasic-sessions/key)" '^[0-9a-f]{64}$' key
   assert_match "$(cat /etc/dbbasic-sessions/htpasswd)" '^alice:\$2y\$' "bcrypt entry"
   assert_eq "$(stat -c %a /usr/local/bin/dbbasic-sessions)" 755 "command line installed"
+  assert_eq "$(stat -c '%U:%G %a' /var/cache/dbbasic-sessions)" "www-data:www-data 700" "the compile cache's folder"
 }
 
 @test "$SERVER: a stranger asking for a .pcgi in the document root is sent to the login form" {
@@ -224,6 +225,7 @@ login_as() {
     assert_eq "$http_body" "$expected
 AUTH_TYPE=Cookie
 HTPASSWD_FILE=/etc/dbbasic-sessions/htpasswd
+NODE_COMPILE_CACHE=/var/cache/dbbasic-sessions
 REMOTE_USER=alice
 cookie=theme=dark
 " "body of $url"
@@ -341,6 +343,23 @@ cookie=theme=dark
   assert_eq "$http_status" 303 status
   assert_eq "$(http_header Location)" / Location
   assert_eq "$(http_header Set-Cookie)" "session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0" Set-Cookie
+}
+
+@test "$SERVER: Node's compile cache holds www-data's compiled programs on Node 22.1+, and stays empty on older Node" {
+  # The programs got NODE_COMPILE_CACHE from the server (the protected program above prints it);
+  # whether Node uses it depends on the version of /usr/bin/node, which the servers run.
+  local v major rest minor
+  v=$(/usr/bin/node --version)
+  v=${v#v} major=${v%%.*} rest=${v#*.}
+  minor=${rest%%.*}
+  if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 1 ]; }; then
+    assert_match "$(ls /var/cache/dbbasic-sessions)" "^v${v//./\\.}-[a-z0-9]+-[0-9a-f]{8}-$(id -u www-data)\$" "the cache's folder"
+    [ "$(find /var/cache/dbbasic-sessions -type f | wc -l)" -ge 3 ]
+    assert_eq "$(find /var/cache/dbbasic-sessions ! -user www-data)" "" "everything in it is www-data's"
+  else
+    assert_eq "$(ls -A /var/cache/dbbasic-sessions)" "" "Node $v ignores NODE_COMPILE_CACHE"
+  fi
+  assert_eq "$(stat -c '%U:%G %a' /var/cache/dbbasic-sessions)" "www-data:www-data 700" "the folder, still"
 }
 
 @test "$SERVER: a failed login lands in the log fail2ban reads, as one line naming the real client" {

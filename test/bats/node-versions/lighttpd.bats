@@ -3,7 +3,8 @@
 # runs it once per Node version). lighttpd passes CGI programs no PATH of their
 # own, so the config's setenv.add-environment PATH gains that node's folder, as
 # the README says to do for a node outside /usr/bin; the programs'
-# `#!/usr/bin/env node` line then finds it.
+# `#!/usr/bin/env node` line then finds it. The config's NODE_COMPILE_CACHE
+# fills on Node 22.1+ and stays empty on older Node.
 
 load ../../helpers/servers
 
@@ -62,4 +63,18 @@ teardown_file() { stop_servers; }
   http_request -b "$jar" "$url/cgi-bin/whoami.cgi"
   assert_eq "$http_status" 401 "whoami after logout"
   assert_eq "$(cat "$SITE/srv/web/log/cgi-error.log" 2>/dev/null)" "" "the programs' stderr"
+
+  # Node's compile cache (the config's NODE_COMPILE_CACHE; README, "Performance"): Node 22.1+
+  # keeps the programs' compiled code there, in a folder for its version and the server's user.
+  local v=${NODE_VERSION#v} uid
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%.*}
+  if [ "$(id -u)" -eq 0 ]; then uid=$(id -u www-data); else uid=$(id -u); fi
+  if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 1 ]; }; then
+    assert_match "$(ls "$SITE_COMPILE_CACHE")" "^v${v//./\\.}-[a-z0-9]+-[0-9a-f]{8}-$uid\$" "the compile cache's folder"
+    # whoami.cgi, login.cgi, logout.cgi and gate.cgi (its redirect to the login form).
+    assert_eq "$(find "$SITE_COMPILE_CACHE" -type f | wc -l)" 4 "entries in the compile cache"
+  else
+    assert_eq "$(ls -A "$SITE_COMPILE_CACHE")" "" "the compile cache (Node $NODE_VERSION ignores it)"
+  fi
 }
