@@ -64,15 +64,19 @@ DEMO_ADMIN_NAME=$ADMIN_NAME DEMO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$NODE" -e '
 : > "$REVOKED"
 echo "staff: $ADMIN_NAME" > "$GROUPS_FILE"
 chmod 600 "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE"
+# Node's compile cache (README, "Performance"): the server's user's own folder, mode 0700.
+COMPILE_CACHE=$STATE/compile-cache
+mkdir -p "$COMPILE_CACHE"
+chmod 700 "$COMPILE_CACHE"
 if [ "$(id -u)" -eq 0 ]; then
-  chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE" "$STATE/log" "$STATE/run"
+  chown www-data:www-data "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE" "$STATE/log" "$STATE/run" "$COMPILE_CACHE"
 fi
 
 # The shipped config, filled in for this demo. PATH gains node's folder in case node is not in /usr/bin.
 NODE_DIR=$(dirname "$NODE")
 sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$DEMO/htdocs|g" -e "s|@CGI_BIN@|$REPO/cgi-bin|g" \
     -e "s|@KEY_FILE@|$KEY_FILE|g" -e "s|@HTPASSWD@|$HTPASSWD|g" \
-    -e "s|@REVOKED@|$REVOKED|g" -e "s|@GROUPS@|$GROUPS_FILE|g" \
+    -e "s|@REVOKED@|$REVOKED|g" -e "s|@GROUPS@|$GROUPS_FILE|g" -e "s|@COMPILE_CACHE@|$COMPILE_CACHE|g" \
     -e "s|@LOG_DIR@|$STATE/log|g" -e "s|@RUN_DIR@|$STATE/run|g" \
     -e "s|\"PATH\" *=> *\"/usr/local/bin:/usr/bin:/bin\"|\"PATH\" => \"$NODE_DIR:/usr/local/bin:/usr/bin:/bin\"|" \
     -e "s|^\( *\"HTPASSWD_FILE\" *=> *\"[^\"]*\",\)\$|\1\n  \"LOGIN_TEMPLATE\" => \"$DEMO/templates/login.html\",\n  \"LOGOUT_TEMPLATE\" => \"$DEMO/templates/logout.html\",\n  \"FORBIDDEN_TEMPLATE\" => \"$DEMO/templates/forbidden.html\",|" \
@@ -81,6 +85,8 @@ sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$DEMO/htdocs|g" -e "s|@CGI_BIN@|$REPO/
 # into the config's main setenv block above, which the per-folder "+=" blocks extend.
 grep -q '"FORBIDDEN_TEMPLATE"' "$STATE/lighttpd.conf" \
   || { echo "run.sh: no HTPASSWD_FILE line in examples/lighttpd/lighttpd.conf to add the templates after" >&2; exit 1; }
+! grep -n '@[A-Z_]*@' "$STATE/lighttpd.conf" >&2 \
+  || { echo "run.sh: examples/lighttpd/lighttpd.conf has a placeholder this script does not fill (above)" >&2; exit 1; }
 # The favicon: pages link favicon.svg; a browser still asks for /favicon.ico (on whoami.cgi's JSON).
 echo 'mimetype.assign += ( ".ico" => "image/vnd.microsoft.icon" )' >> "$STATE/lighttpd.conf"
 chmod 644 "$STATE/lighttpd.conf"
