@@ -17,12 +17,23 @@
 #                                       status 1. Every wait on a server goes through it: a deadline,
 #                                       not a count of tries, holds on a loaded machine.
 #   process_alive PID                   PID runs (a zombie, exited but not yet reaped, does not)
+#   node_at_least NODE MAJOR.MINOR      `NODE --version` is MAJOR.MINOR or later (what a feature
+#                                       needs, told from the version number alone)
 #   TEST_REPO                           the repository root
 
 # `run -1 …` (exit-status checks) needs bats ≥ 1.5.
 ! declare -F bats_require_minimum_version >/dev/null || bats_require_minimum_version 1.5.0
 
 TEST_REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+
+node_at_least() {
+  local v
+  v=$("$1" --version) || return 1
+  v=${v#v}
+  local major=${v%%.*} rest=${v#*.}
+  local minor=${rest%%.*}
+  [ "$major" -gt "${2%%.*}" ] || { [ "$major" -eq "${2%%.*}" ] && [ "$minor" -ge "${2#*.}" ]; }
+}
 
 assert_eq() {
   [ "$1" == "$2" ] && return 0

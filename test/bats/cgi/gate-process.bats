@@ -33,13 +33,9 @@ SH
   # Saved with Windows line ends: the kernel looks for an interpreter "/bin/sh\r".
   printf '#!/bin/sh\r\nprintf "Content-Type: text/plain\\r\\n\\r\\ncrlf\\n"\r\n' > "$DOCROOT/crlf.pcgi"
   chmod 755 "$DOCROOT"/*.pcgi "$DOCROOT/interp.sh"
-  # Whether this Node has process.execve, from its version number alone.
-  local v
-  v=$("$CGI_NODE_DIR/node" --version)
-  v=${v#v}
-  local major=${v%%.*} rest=${v#*.}
-  local minor=${rest%%.*}
-  if [ "$major" -gt 23 ] || { [ "$major" -eq 23 ] && [ "$minor" -ge 11 ]; } || { [ "$major" -eq 22 ] && [ "$minor" -ge 15 ]; }; then
+  # Whether this Node has process.execve (22.15+ and 23.11+), from its version number alone.
+  local node=$CGI_NODE_DIR/node
+  if node_at_least "$node" 23.11 || { node_at_least "$node" 22.15 && ! node_at_least "$node" 23.0; }; then
     export EXECVE=1
   else
     export EXECVE=0

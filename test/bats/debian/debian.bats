@@ -348,11 +348,10 @@ cookie=theme=dark
 @test "$SERVER: Node's compile cache holds www-data's compiled programs on Node 22.1+, and stays empty on older Node" {
   # The programs got NODE_COMPILE_CACHE from the server (the protected program above prints it);
   # whether Node uses it depends on the version of /usr/bin/node, which the servers run.
-  local v major rest minor
+  local v
   v=$(/usr/bin/node --version)
-  v=${v#v} major=${v%%.*} rest=${v#*.}
-  minor=${rest%%.*}
-  if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 1 ]; }; then
+  v=${v#v}
+  if node_at_least /usr/bin/node 22.1; then
     assert_match "$(ls /var/cache/dbbasic-sessions)" "^v${v//./\\.}-[a-z0-9]+-[0-9a-f]{8}-$(id -u www-data)\$" "the cache's folder"
     [ "$(find /var/cache/dbbasic-sessions -type f | wc -l)" -ge 3 ]
     assert_eq "$(find /var/cache/dbbasic-sessions ! -user www-data)" "" "everything in it is www-data's"

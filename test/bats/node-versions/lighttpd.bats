@@ -10,7 +10,7 @@ load ../../helpers/servers
 
 setup_file() {
   NODE_DIR=$(dirname "$(command -v node)")
-  export NODE_VERSION
+  export NODE_VERSION NODE_DIR
   NODE_VERSION=$("$NODE_DIR/node" --version)
   site_init
   site_add_user ann ann-secret -B
@@ -67,10 +67,8 @@ teardown_file() { stop_servers; }
   # Node's compile cache (the config's NODE_COMPILE_CACHE; README, "Performance"): Node 22.1+
   # keeps the programs' compiled code there, in a folder for its version and the server's user.
   local v=${NODE_VERSION#v} uid
-  local major=${v%%.*} rest=${v#*.}
-  local minor=${rest%%.*}
   if [ "$(id -u)" -eq 0 ]; then uid=$(id -u www-data); else uid=$(id -u); fi
-  if [ "$major" -gt 22 ] || { [ "$major" -eq 22 ] && [ "$minor" -ge 1 ]; }; then
+  if node_at_least "$NODE_DIR/node" 22.1; then
     assert_match "$(ls "$SITE_COMPILE_CACHE")" "^v${v//./\\.}-[a-z0-9]+-[0-9a-f]{8}-$uid\$" "the compile cache's folder"
     # whoami.cgi, login.cgi, logout.cgi and gate.cgi (its redirect to the login form).
     assert_eq "$(find "$SITE_COMPILE_CACHE" -type f | wc -l)" 4 "entries in the compile cache"
