@@ -41,7 +41,8 @@ export interface Revocation {
   badLines: number[];
 }
 
-const MAX_REVOKED_LINE = 1024;
+/** The longest line of a revocation file read (readers ignore longer ones; `revoke` refuses to write them). */
+export const MAX_REVOKED_LINE = 1024;
 
 /**
  * Reads a revocation file (lines `USER UNIXTIME`, as `dbbasic-sessions revoke`
@@ -75,13 +76,13 @@ export function revocationFor(text: string, user: string): Revocation {
 }
 
 /**
- * True when a revocation at `revokedAt` ends a token that expires at `expires`
- * under a lifetime of `ttl` seconds: its issue time is taken as
- * `expires - ttl`, so a token made with a shorter lifetime counts as issued
- * earlier, and revocation errs on the side of logging out.
+ * True when a revocation at `revokedAt` ends a token that expires at `expires`,
+ * for tokens made with a lifetime of at most `maxTtl` seconds: its issue time
+ * is then at least `expires - maxTtl`, so a token made with a shorter lifetime
+ * counts as issued earlier, and revocation errs on the side of logging out.
  */
-export function revokes(revokedAt: number | undefined, expires: number, ttl: number): boolean {
-  return revokedAt !== undefined && revokedAt >= expires - ttl;
+export function revokes(revokedAt: number | undefined, expires: number, maxTtl: number): boolean {
+  return revokedAt !== undefined && revokedAt >= expires - maxTtl;
 }
 
 /** One access rule of SESSION_REQUIRE. */

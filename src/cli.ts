@@ -3,9 +3,11 @@
  * can make and check the same tokens.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
+import { MAX_REVOKED_LINE } from "./access.js";
+import { lifetimes } from "./cgi/config.js";
 import { notLiveReason } from "./cgi/live.js";
 import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
-import { createSession, DEFAULT_TTL, verifySession } from "./session.js";
+import { createSession, verifySession } from "./session.js";
 
 const USAGE = `usage:
   dbbasic-sessions keygen                 print a new 64-hex-character key
@@ -22,7 +24,8 @@ async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (command === "create") {
-    let ttl = DEFAULT_TTL;
+    const { ttl: defaultTtl, maxTtl } = lifetimes(process.env);
+    let ttl = defaultTtl;
     const users: string[] = [];
     for (let i = 0; i < rest.length; i++) {
       if (rest[i] === "--ttl") {
@@ -36,6 +39,8 @@ async function main(args: string[]): Promise<number> {
       }
     }
     if (users.length !== 1) return usage();
+    // Readers refuse a token that lasts longer than SESSION_MAX_TTL (README, "Members area: who may pass").
+    if (ttl > maxTtl) return usage(`--ttl ${ttl} is longer than SESSION_MAX_TTL (${maxTtl}): such a token would be refused; raise SESSION_MAX_TTL wherever sessions are checked`);
     console.log(createSession(users[0]!, ttl));
     return 0;
   }
@@ -49,18 +54,12 @@ async function main(args: string[]): Promise<number> {
     }
     // Live as the CGI programs see it (README, "Members area: who may pass"): still in
     // HTPASSWD_FILE, not revoked in SESSION_REVOKED_FILE, when those are set.
-    if (notLiveReason(process.env, sessionTtl(process.env.SESSION_TTL), session, "dbbasic-sessions") !== undefined) return 1;
+    if (notLiveReason(process.env, lifetimes(process.env).maxTtl, Date.now() / 1000, session, "dbbasic-sessions") !== undefined) return 1;
     console.log(session.userId);
     return 0;
   }
   if (command === "revoke") return revoke(rest);
   return usage();
-}
-
-function sessionTtl(text: string | undefined): number {
-  if (text === undefined || text === "") return DEFAULT_TTL;
-  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) throw new ConfigError("SESSION_TTL must be a whole number of seconds greater than 0");
-  return Number(text);
 }
 
 /**
@@ -91,6 +90,7 @@ function revoke(args: string[]): number {
   const user = users[0]!;
   if (user === "" || /[\x00-\x1f\x7f]/.test(user)) return usage("USER must be a non-empty name without control characters");
   if (!file) return usage("set SESSION_REVOKED_FILE, or name the file with --file FILE");
+  if (`${user} ${time}`.length > MAX_REVOKED_LINE) return usage(`USER is too long: a revocation line holds at most ${MAX_REVOKED_LINE} characters, and readers ignore longer ones`);
   const line = Buffer.from(`${user} ${time}\n`, "utf8");
   const fd = openSync(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NONBLOCK, 0o640);
   try {

@@ -41,7 +41,7 @@ export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admi
   } catch {
     if (token !== undefined) logLine(program, `invalid session cookie from ${addr}`);
   }
-  const why = session && notLiveReason(env, cfg.ttl, session, program, options.read);
+  const why = session && notLiveReason(env, cfg.maxTtl, options.now, session, program, options.read);
   if (session && why) logLine(program, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${addr})`);
   if (!session || why) {
     const method = env.REQUEST_METHOD ?? "GET";

@@ -11,6 +11,8 @@ export interface CgiConfig {
   keys: Keyring;
   cookieName: string;
   ttl: number;
+  /** SESSION_MAX_TTL: the longest lifetime a session is accepted with (README, "Members area: who may pass"). */
+  maxTtl: number;
   flags: CookieFlags;
 }
 
@@ -28,12 +30,31 @@ export function loadConfig(env: CgiEnv, keyring: (env: CgiEnv) => Keyring = keyr
   } catch {
     throw new ConfigError("SESSION_COOKIE is not a valid cookie name: use letters, digits, '-' or '_'");
   }
-  const ttlText = env.SESSION_TTL;
-  const ttl = ttlText === undefined || ttlText === "" ? DEFAULT_TTL : Number(ttlText);
-  if ((ttlText !== undefined && !/^\d{1,10}$/.test(ttlText)) || !Number.isSafeInteger(ttl) || ttl <= 0) {
-    throw new ConfigError("SESSION_TTL must be a whole number of seconds greater than 0");
+  const { ttl, maxTtl } = lifetimes(env);
+  return { keys, cookieName, ttl, maxTtl, flags: { secure: isHttps(env) } };
+}
+
+function seconds(env: CgiEnv, name: "SESSION_TTL" | "SESSION_MAX_TTL", fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  if (!/^\d{1,10}$/.test(text) || Number(text) <= 0) throw new ConfigError(`${name} must be a whole number of seconds greater than 0`);
+  return Number(text);
+}
+
+/**
+ * SESSION_TTL, the lifetime of the sessions this program makes, and
+ * SESSION_MAX_TTL (default: SESSION_TTL), the longest lifetime a session is
+ * accepted with. A token carries only its expiry, so the bound is what lets a
+ * revocation cover every token made before it (README, "Members area: who may pass").
+ * ConfigError when either is malformed, or when SESSION_TTL exceeds SESSION_MAX_TTL.
+ */
+export function lifetimes(env: CgiEnv): { ttl: number; maxTtl: number } {
+  const ttl = seconds(env, "SESSION_TTL", DEFAULT_TTL);
+  const maxTtl = seconds(env, "SESSION_MAX_TTL", ttl);
+  if (ttl > maxTtl) {
+    throw new ConfigError(`SESSION_TTL (${ttl}) is longer than SESSION_MAX_TTL (${maxTtl}): its sessions would be refused; raise SESSION_MAX_TTL wherever sessions are checked`);
   }
-  return { keys, cookieName, ttl, flags: { secure: isHttps(env) } };
+  return { ttl, maxTtl };
 }
 
 let keyFileWarned = false;

@@ -55,11 +55,22 @@ function logBadLines(program: string, variable: string, path: string, lines: rea
 }
 
 /**
- * Why a valid session is no longer live, or undefined when it is live; `ttl`
- * is SESSION_TTL, from which a token's issue time is taken.
+ * Why a valid session is no longer live, or undefined when it is live.
+ * `maxTtl` is SESSION_MAX_TTL, the longest lifetime a session is accepted
+ * with: a token with more than that left is refused, and a token's issue time
+ * is taken as no later than `expires - maxTtl` for revocations, so a
+ * revocation covers every token made before it. `now` in unix seconds.
  * Throws ConfigError (500) for an unreadable file or a bad SESSION_CHECK_HTPASSWD.
  */
-export function notLiveReason(env: CgiEnv, ttl: number, session: SessionData, program: string, read: FileReader = readSmallRegularFile): string | undefined {
+export function notLiveReason(
+  env: CgiEnv,
+  maxTtl: number,
+  now: number,
+  session: SessionData,
+  program: string,
+  read: FileReader = readSmallRegularFile,
+): string | undefined {
+  if (session.expires - now > maxTtl) return `it was made to last longer than SESSION_MAX_TTL (${maxTtl} s)`;
   const check = (env.SESSION_CHECK_HTPASSWD ?? "").toLowerCase();
   if (check !== "" && check !== "on" && check !== "off") {
     throw new ConfigError('SESSION_CHECK_HTPASSWD must be "on" (the default) or "off"');
@@ -71,7 +82,7 @@ export function notLiveReason(env: CgiEnv, ttl: number, session: SessionData, pr
   if (revokedPath) {
     const revocation = revocationFor(readListFile("SESSION_REVOKED_FILE", revokedPath, read), session.userId);
     logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocation.badLines);
-    if (revokes(revocation.latest, session.expires, ttl)) return "it was revoked";
+    if (revokes(revocation.latest, session.expires, maxTtl)) return "it was revoked";
   }
   return undefined;
 }

@@ -34,7 +34,7 @@ export function sessionUser(cfg: CgiConfig, env: CgiEnv, program: string, now: n
   } catch {
     return undefined;
   }
-  return notLiveReason(env, cfg.ttl, session, program) ? undefined : session.userId;
+  return notLiveReason(env, cfg.maxTtl, now, session, program) ? undefined : session.userId;
 }
 
 /** 405 with `Allow`, and the one log line every refused request gets. */

@@ -22,7 +22,7 @@ export function whoami(env: CgiEnv, now = Date.now() / 1000): Reply {
     if (token !== undefined) logLine(PROGRAM, `invalid session cookie from ${env.REMOTE_ADDR ?? "-"}`);
     return jsonReply(401, { error: "no valid session" });
   }
-  const why = notLiveReason(env, cfg.ttl, session, PROGRAM);
+  const why = notLiveReason(env, cfg.maxTtl, now, session, PROGRAM);
   if (why) {
     logLine(PROGRAM, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${env.REMOTE_ADDR ?? "-"})`);
     return jsonReply(401, { error: "no valid session" });

@@ -57,7 +57,7 @@ describe("revocationFor: lines USER UNIXTIME", () => {
   });
 });
 
-describe("revokes: the token's issue time is expires − SESSION_TTL", () => {
+describe("revokes: the token's issue time is at least expires − SESSION_MAX_TTL", () => {
   const ttl = 2592000;
   const issued = 1_700_000_000;
   it.each([
@@ -69,6 +69,11 @@ describe("revokes: the token's issue time is expires − SESSION_TTL", () => {
     [issued - 1000, issued + 60, true],
   ])("revoked at %s, expires %s → %s", (at, expires, expected) => {
     expect(revokes(at, expires, ttl)).toBe(expected);
+  });
+
+  it("covers a token made to last a year when SESSION_MAX_TTL is a year, revoked a day after it was made", () => {
+    expect(revokes(issued + 86400, issued + 31536000, 31536000)).toBe(true);
+    expect(revokes(issued - 1, issued + 31536000, 31536000)).toBe(false);
   });
 });
 

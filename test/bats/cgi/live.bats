@@ -115,6 +115,41 @@ assert_bounced() { # the gate answered a GET as for a stranger
   assert_eq "$cgi_status" 200 "the same with SESSION_TTL=60"
 }
 
+@test "a revocation covers tokens of any lifetime: one made to last longer than SESSION_MAX_TTL is refused, and within it revoked" {
+  local year=31536000 long short
+  # `create --ttl` longer than the checker's SESSION_TTL (README, "Members area: who may pass").
+  long=$(SECRET_KEY=$CGI_KEY SESSION_TTL=$year cli create bob --ttl $year)
+  short=$(cgi_token bob 60)
+  cgi_run whoami.cgi HTTP_COOKIE="session=$long" SESSION_REVOKED_FILE="$REVOKED"
+  assert_eq "$cgi_status" 401 "a one-year token under the default SESSION_MAX_TTL (SESSION_TTL, 30 days)"
+  assert_eq "$cgi_stderr" 'whoami.cgi: session of user "bob" refused: it was made to last longer than SESSION_MAX_TTL (2592000 s) (from 192.0.2.7)' stderr
+  touch "$REVOKED"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$long" SESSION_REVOKED_FILE="$REVOKED" SESSION_MAX_TTL=$year
+  assert_eq "$cgi_status" 200 "the same token with SESSION_MAX_TTL one year, before the revocation"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$short" SESSION_REVOKED_FILE="$REVOKED" SESSION_MAX_TTL=$year
+  assert_eq "$cgi_status" 200 "a 60-second token before the revocation"
+  revoke bob --time "$NOW"
+  for token in "$long" "$short"; do
+    cgi_run whoami.cgi HTTP_COOKIE="session=$token" SESSION_REVOKED_FILE="$REVOKED" SESSION_MAX_TTL=$year
+    assert_eq "$cgi_status" 401 "whoami after the revocation"
+    assert_eq "$cgi_stderr" 'whoami.cgi: session of user "bob" refused: it was revoked (from 192.0.2.7)' stderr
+    gate HTTP_COOKIE="session=$token" SESSION_REVOKED_FILE="$REVOKED" SESSION_MAX_TTL=$year
+    assert_bounced
+    run -1 env SECRET_KEY="$CGI_KEY" SESSION_REVOKED_FILE="$REVOKED" SESSION_MAX_TTL=$year "$TEST_REPO/bin/dbbasic-sessions" verify "$token"
+  done
+}
+
+@test "SESSION_TTL longer than SESSION_MAX_TTL is a configuration error; create refuses a --ttl beyond SESSION_MAX_TTL" {
+  cgi_run whoami.cgi HTTP_COOKIE="session=$(cgi_token alice)" SESSION_TTL=7200 SESSION_MAX_TTL=3600
+  assert_eq "$cgi_status" 500 status
+  assert_eq "$cgi_stderr" 'whoami.cgi: SESSION_TTL (7200) is longer than SESSION_MAX_TTL (3600): its sessions would be refused; raise SESSION_MAX_TTL wherever sessions are checked' stderr
+  run -2 env SECRET_KEY="$CGI_KEY" "$TEST_REPO/bin/dbbasic-sessions" create bob --ttl 31536000
+  assert_eq "${lines[0]}" 'dbbasic-sessions: --ttl 31536000 is longer than SESSION_MAX_TTL (2592000): such a token would be refused; raise SESSION_MAX_TTL wherever sessions are checked' output
+  run -0 env SECRET_KEY="$CGI_KEY" SESSION_MAX_TTL=31536000 "$TEST_REPO/bin/dbbasic-sessions" create bob --ttl 31536000
+  run -2 env SECRET_KEY="$CGI_KEY" SESSION_MAX_TTL=0 "$TEST_REPO/bin/dbbasic-sessions" create bob
+  assert_eq "$output" 'dbbasic-sessions: SESSION_MAX_TTL must be a whole number of seconds greater than 0' output
+}
+
 @test "revocation lines that do not parse are ignored with one log line; CRLF, a BOM and huge lines do not break it" {
   printf '\xef\xbb\xbfjunk\r\nalice %s\r\nbob 12x\r\n%s\r\n' $((NOW + 60)) "$(head -c 5000 /dev/zero | tr '\0' a)" > "$REVOKED"
   cgi_run whoami.cgi HTTP_COOKIE="session=$(cgi_token alice)" SESSION_REVOKED_FILE="$REVOKED"
@@ -156,7 +191,12 @@ whoami.cgi: session of user \"alice\" refused: it was revoked (from 192.0.2.7)" 
   run -2 env SESSION_REVOKED_FILE="$REVOKED" "$TEST_REPO/bin/dbbasic-sessions" revoke $'al\nice'
   assert_match "$output" "^dbbasic-sessions: USER must be a non-empty name without control characters" output
   run -2 env SESSION_REVOKED_FILE="$REVOKED" "$TEST_REPO/bin/dbbasic-sessions" revoke alice --time soon
+  # A name readers would ignore (a line over 1024 characters) is refused, not written and forgotten.
+  run -2 env SESSION_REVOKED_FILE="$REVOKED" "$TEST_REPO/bin/dbbasic-sessions" revoke "$(head -c 1014 /dev/zero | tr '\0' a)" --time 1700000000
+  assert_eq "${lines[0]}" "dbbasic-sessions: USER is too long: a revocation line holds at most 1024 characters, and readers ignore longer ones" output
   [ ! -e "$REVOKED" ]
+  run -0 env SESSION_REVOKED_FILE="$REVOKED" "$TEST_REPO/bin/dbbasic-sessions" revoke "$(head -c 1013 /dev/zero | tr '\0' a)" --time 1700000000
+  assert_eq "$(wc -c < "$REVOKED")" 1025 "the longest line readers take, and its newline"
 }
 
 @test "dbbasic-sessions verify applies the same live checks: exit 1 for a removed or revoked user" {
