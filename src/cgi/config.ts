@@ -1,5 +1,5 @@
 /** The configuration every CGI program shares (README, "Configuration"), read from the environment. */
-import { statSync } from "node:fs";
+import { lstatSync, readdirSync, statSync, type Dirent } from "node:fs";
 import { assertCookieName, type CookieFlags } from "../cookie.js";
 import { ConfigError } from "../errors.js";
 import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers, type SmallFile } from "../files.js";
@@ -74,27 +74,62 @@ function warnKeyFile(env: CgiEnv): void {
 
 let compileCacheWarned = false;
 
+/** Whether this Node reads NODE_COMPILE_CACHE (22.1 and later): older Node ignores it, so there is nothing to warn about. */
+function readsCompileCache(): boolean {
+  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
+  return major > 22 || (major === 22 && minor >= 1);
+}
+
+/** Who besides this program's user (or root) may write the folder `st` describes, or undefined. */
+function otherWriters(st: { uid: number; mode: number }): string | undefined {
+  const owner = st.uid !== 0 && st.uid !== process.getuid?.() ? `uid ${st.uid}` : undefined;
+  return writableByOthers(st.mode) ?? owner;
+}
+
 /**
  * Warns once per process when NODE_COMPILE_CACHE (README, "Performance") names a
- * folder that anyone but this program's user (or root) may write: Node runs the
- * compiled code it finds there without another check. A folder Node has not made
- * yet has nothing to check.
+ * folder that anyone but this program's user (or root) may write, or holds a
+ * folder they may write (Node makes one per Node version and user, with the
+ * server's umask): Node runs the compiled code it finds there after checking
+ * only its size and checksum. A folder Node has not made yet has nothing to check.
  */
 function warnCompileCache(dir: string): void {
-  if (compileCacheWarned) return;
+  if (compileCacheWarned || !readsCompileCache()) return;
   let st;
   try {
     st = statSync(dir);
   } catch {
     return;
   }
-  const owner = st.uid !== 0 && st.uid !== process.getuid?.() ? `uid ${st.uid}` : undefined;
-  const writers = writableByOthers(st.mode) ?? owner;
+  let where = dir;
+  let writers = otherWriters(st);
+  if (!writers && st.isDirectory()) {
+    let entries: Dirent[] = [];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      // unreadable: Node cannot use it either
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory()) continue;
+      const path = `${dir.replace(/\/+$/, "")}/${entry.name}`;
+      try {
+        st = lstatSync(path);
+      } catch {
+        continue;
+      }
+      writers = otherWriters(st);
+      if (writers) {
+        where = path;
+        break;
+      }
+    }
+  }
   if (!writers) return;
   compileCacheWarned = true;
   logLine(
     programName(),
-    `NODE_COMPILE_CACHE ${JSON.stringify(dir)} is writable by ${writers} (mode ${octalMode(st.mode)}), who can then run code as this program: make it the web server user's own folder, mode 0700`,
+    `NODE_COMPILE_CACHE ${where === dir ? "" : "folder "}${JSON.stringify(where)} is writable by ${writers} (mode ${octalMode(st.mode)}), who can then run code as this program: make it the web server user's own folder, mode 0700`,
   );
 }
 

@@ -92,23 +92,44 @@ expect_cache_filled() { # FILES — one entry per program that ran
   fi
 }
 
-@test "a compile cache folder every user may write gets one warning line; the answer is the same" {
+# warning WHERE WHO MODE — the warning line's text after "PROGRAM: ", or nothing on a Node that ignores the cache.
+warning() {
+  [ "$CACHES" = 1 ] || return 0
+  printf 'NODE_COMPILE_CACHE %s is writable by %s (mode %s), who can then run code as this program: make it the web server user'"'"'s own folder, mode 0700' "$1" "$2" "$3"
+}
+
+@test "a compile cache folder every user may write gets one warning line (on a Node that reads it); the answer is the same" {
   chmod 777 "$CACHE"
   gate_run NODE_COMPILE_CACHE="$CACHE"
   assert_eq "$cgi_status" 303 status
-  assert_eq "$cgi_stderr" "gate.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by every user (mode 0777), who can then run code as this program: make it the web server user's own folder, mode 0700" stderr
+  assert_eq "$cgi_stderr" "$(warning "\"$CACHE\"" "every user" 0777 | sed 's/^./gate.cgi: &/')" stderr
 }
 
 @test "a compile cache folder its group may write, or owned by another user, gets the warning too" {
   chmod 770 "$CACHE"
   cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
   assert_eq "$cgi_status" 200 status
-  assert_eq "$cgi_stderr" "whoami.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by its group (mode 0770), who can then run code as this program: make it the web server user's own folder, mode 0700" "group-writable"
+  assert_eq "$cgi_stderr" "$(warning "\"$CACHE\"" "its group" 0770 | sed 's/^./whoami.cgi: &/')" "group-writable"
   chmod 700 "$CACHE"
   chown nobody "$CACHE"
   cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
   assert_eq "$cgi_status" 200 status
-  assert_eq "$cgi_stderr" "whoami.cgi: NODE_COMPILE_CACHE \"$CACHE\" is writable by uid $(id -u nobody) (mode 0700), who can then run code as this program: make it the web server user's own folder, mode 0700" "owned by nobody"
+  assert_eq "$cgi_stderr" "$(warning "\"$CACHE\"" "uid $(id -u nobody)" 0700 | sed 's/^./whoami.cgi: &/')" "owned by nobody"
+}
+
+@test "a folder inside the cache that others may write (Node makes one per version under the server's umask) gets the warning" {
+  local sub=$CACHE/v99.0.0-x64-00000000-$(id -u)
+  mkdir -m 777 "$sub"
+  chmod 777 "$sub" # past the umask
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$cgi_stderr" "$(warning "folder \"$sub\"" "every user" 0777 | sed 's/^./whoami.cgi: &/')" "a world-writable version folder"
+  chmod 775 "$sub"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_stderr" "$(warning "folder \"$sub\"" "its group" 0775 | sed 's/^./whoami.cgi: &/')" "a group-writable version folder"
+  chmod 700 "$sub"
+  cgi_run whoami.cgi HTTP_COOKIE="session=$TOKEN" NODE_COMPILE_CACHE="$CACHE"
+  assert_eq "$cgi_stderr" "" "mode 0700"
 }
 
 @test "the program's own folder, mode 0700, and a folder Node has yet to make get no warning" {
