@@ -20,3 +20,9 @@ teardown_file() { stop_servers; }
 setup() { flows_setup; }
 
 flows_register_tests lighttpd
+
+@test "lighttpd: /cgi-bin/authorizer.fcgi, in the programs' folder, is refused, never handed out as a file" {
+  http_request "$(server_url web)/cgi-bin/authorizer.fcgi"
+  assert_eq "$http_status" 403 status
+  [[ $http_body != *"#!/usr/bin/env node"* ]] || { echo "authorizer.fcgi was sent as source" >&2; return 1; }
+}
