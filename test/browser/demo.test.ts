@@ -81,22 +81,39 @@ async function startDemo(port: number): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 100));
     }
-    const { readFileSync } = await import("node:fs");
-    const tail = (file: string) => {
-      try {
-        return readFileSync(join(state, "log", file), "utf8").split("\n").slice(-20).join("\n");
-      } catch (err) {
-        return `(${(err as NodeJS.ErrnoException).code ?? "unreadable"})`;
-      }
-    };
     const running = demo.exitCode === null && demo.signalCode === null;
     throw new Error(
       `the demo did not answer on ${base} within ${limitMs / 1000} s; last try: ${last}; ` +
         `run.sh (lighttpd once it printed its banner) ${running ? "is still running" : `exited (${demo.exitCode ?? demo.signalCode})`}\n` +
-        `its output:\n${demoOutput}\nlog/error.log:\n${tail("error.log")}\nlog/cgi-error.log:\n${tail("cgi-error.log")}`,
+        `its output:\n${demoOutput}\n${serverLogs()}`,
     );
   })();
   await Promise.race([ready, exited]);
+}
+
+/** The last lines of lighttpd's logs in the demo's state folder, for a failure to explain itself. */
+function serverLogs(): string {
+  return ["error.log", "cgi-error.log", "access.log"]
+    .map((file) => {
+      let text;
+      try {
+        text = readFileSync(join(state, "log", file), "utf8").split("\n").slice(-30).join("\n");
+      } catch (err) {
+        text = `(${(err as NodeJS.ErrnoException).code ?? "unreadable"})`;
+      }
+      return `log/${file}:\n${text}`;
+    })
+    .join("\n");
+}
+
+/**
+ * GET with the page's cookies. lighttpd closes a keep-alive connection after 5 idle seconds
+ * (server.max-keep-alive-idle); a request sent on it just then meets a reset (ECONNRESET,
+ * "socket hang up"), and a browser sends it again on a new connection (RFC 9112, section
+ * 9.3.1). Playwright's request client keeps connections alive but retries only when told to.
+ */
+function getWithCookies(url: string, options: { headers?: Record<string, string>; maxRedirects?: number } = {}) {
+  return page.request.get(url, { ...options, maxRetries: 1 });
 }
 
 async function stopDemo(): Promise<void> {
@@ -184,7 +201,7 @@ beforeEach(async ({ task, onTestFailed }) => {
     mkdirSync(ARTIFACTS, { recursive: true });
     const file = join(ARTIFACTS, `demo-${task.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 80)}.png`);
     await page.screenshot({ path: file, fullPage: true }).catch(() => undefined);
-    console.error(`screenshot of the failed test: ${file}\ndemo output:\n${demoOutput}`);
+    console.error(`screenshot of the failed test: ${file}\ndemo output:\n${demoOutput}\n${serverLogs()}`);
   });
   return async () => {
     await page.close();
@@ -310,7 +327,7 @@ describe("the demo site in headless Chromium", () => {
 
     // Both favicons are served (pages link the SVG; a browser asks for /favicon.ico on its own).
     for (const [path, type] of [["/favicon.svg", "image/svg+xml"], ["/favicon.ico", "image/vnd.microsoft.icon"]]) {
-      const icon = await page.request.get(base + path);
+      const icon = await getWithCookies(base + path);
       expect([path, icon.status(), icon.headers()["content-type"]]).toEqual([path, 200, type]);
     }
     expect(errors).toEqual([]);
@@ -350,19 +367,19 @@ describe("the demo site in headless Chromium", () => {
     const href = await page.getByRole("link", { name: "The plot holder's handbook" }).getAttribute("href");
     expect(href).toBe("/members/handbook.pdf");
     const onDisk = readFileSync(join(MEMBERS, "handbook.pdf"));
-    const pdf = await page.request.get(base + href, { maxRedirects: 0 });
+    const pdf = await getWithCookies(base + href, { maxRedirects: 0 });
     expect([pdf.status(), pdf.headers()["content-type"], pdf.headers()["content-length"], pdf.headers()["accept-ranges"]])
       .toEqual([200, "application/pdf", String(onDisk.length), "bytes"]);
     const body = await pdf.body();
     expect(body.subarray(0, 5).toString("latin1")).toBe("%PDF-");
     expect(body.equals(onDisk)).toBe(true);
-    const slice = await page.request.get(base + href, { headers: { Range: "bytes=100-199" }, maxRedirects: 0 });
+    const slice = await getWithCookies(base + href, { headers: { Range: "bytes=100-199" }, maxRedirects: 0 });
     expect([slice.status(), slice.headers()["content-range"], slice.headers()["content-length"]])
       .toEqual([206, `bytes 100-199/${onDisk.length}`, "100"]);
     expect((await slice.body()).equals(onDisk.subarray(100, 200))).toBe(true);
 
     // The staff folder is not for the demo user (its 403 page: the test above).
-    expect((await page.request.get(rota, { maxRedirects: 0 })).status()).toBe(403);
+    expect((await getWithCookies(rota, { maxRedirects: 0 })).status()).toBe(403);
 
     // Log out from the members' page, then in as the demo admin, who may open the staff rota.
     await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
@@ -375,7 +392,7 @@ describe("the demo site in headless Chromium", () => {
     expect((await admin.request().redirectedTo()!.response())!.status()).toBe(200);
     await page.getByRole("heading", { name: "Staff rota" }).waitFor();
     // The admin is a member too.
-    expect((await page.request.get(base + href, { maxRedirects: 0 })).status()).toBe(200);
+    expect((await getWithCookies(base + href, { maxRedirects: 0 })).status()).toBe(200);
 
     expect(errors).toEqual([]);
     expect((await accessLog()).filter((l) => /" 404 /.test(l))).toEqual([]);
