@@ -12,9 +12,9 @@ SOURCES  := $(shell find src -name '*.ts') package.json
 # One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (README, "Performance").
 ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none \
             --log-level=warning '--banner:js=\#!/usr/bin/env node'
-APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi systemd
+APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi systemd apache2-suexec-pristine
 
-.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-browser demo bench sea check-bundles clean
+.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-shared-hosting test-browser demo bench sea check-bundles clean
 
 all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi, bin/ and dist/
 
@@ -74,6 +74,9 @@ test-servers: all system-deps ## bats: real lighttpd and Apache
 
 test-debian: all system-deps ## bats: README "Install on Debian and Ubuntu", verbatim, on the stock packages (as root)
 	@bash test/run-all.sh debian
+
+test-shared-hosting: all system-deps ## bats: README "Shared hosting", as the site's owner, on stock apache2 + userdir (+ suEXEC) (as root)
+	@bash test/run-all.sh shared-hosting
 
 demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
 	@bash examples/demo/run.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test layer in turn and prints one closing line "N passed, N failed".
 # Nothing is skipped: a missing server, browser or Node binary fails its layer.
-# Arguments, when given, name the layers to run (vitest cgi servers debian node20 node22 node24 bench).
+# Arguments, when given, name the layers to run (vitest cgi servers debian shared-hosting node20 node22 node24 bench).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 # node_modules/.bin goes last: the node20/node22/node24 packages each link a `node` there, and
@@ -42,6 +42,18 @@ for server in apache2 lighttpd; do
   bash test/debian/enter.sh "$server" --formatter tap | tee "$out/debian-$server.tap"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
   p=$(grep -c '^ok ' "$out/debian-$server.tap"); f=$(grep -c '^not ok ' "$out/debian-$server.tap")
+  passed=$((passed+p)); failed=$((failed+f))
+done
+
+# README "Shared hosting", run as the site's owner (an account without root, su - kim) on
+# Debian's stock apache2 with mod_userdir: event MPM + mod_cgid and prefork + mod_cgi, each
+# with suEXEC and without, in private namespaces (test/shared-hosting/enter.sh; needs root).
+for variant in event prefork event-no-suexec prefork-no-suexec; do
+  want shared-hosting || continue
+  echo "== bats: shared-hosting, $variant"
+  bash test/shared-hosting/enter.sh "$variant" --formatter tap | tee "$out/shared-hosting-$variant.tap"
+  [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+  p=$(grep -c '^ok ' "$out/shared-hosting-$variant.tap"); f=$(grep -c '^not ok ' "$out/shared-hosting-$variant.tap")
   passed=$((passed+p)); failed=$((failed+f))
 done
 

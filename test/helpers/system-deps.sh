@@ -4,7 +4,8 @@
 set -euo pipefail
 declare -A probe=([lighttpd]=lighttpd [apache2]=apache2 [apache2-utils]=htpasswd [chromium]=chromium
                   [fail2ban]=fail2ban-regex [hyperfine]=hyperfine [curl]=curl [iproute2]=ip
-                  [systemd]=systemd-socket-activate)
+                  [systemd]=systemd-socket-activate
+                  [apache2-suexec-pristine]=/usr/lib/apache2/suexec-pristine)
 missing=()
 for pkg in "$@"; do
   bin=${probe[$pkg]:-$pkg}
