@@ -8,16 +8,23 @@ import { lifetimes } from "./cgi/config.js";
 import { notLiveReason } from "./cgi/live.js";
 import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
 import { createSession, verifySession } from "./session.js";
+import { withSettings } from "./settings.js";
+import { SETUP_USAGE, setupSite } from "./setup-site.js";
 
 const USAGE = `usage:
   dbbasic-sessions keygen                 print a new 64-hex-character key
   dbbasic-sessions create USER [--ttl S]  print a token for USER (key from SECRET_KEY or SECRET_KEY_FILE)
   dbbasic-sessions verify TOKEN           print the user id and exit 0; exit 1 when not valid or not live
   dbbasic-sessions revoke USER [--time T] end USER's sessions issued until now (or T): append "USER T" to
-                                          SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing`;
+                                          SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing
+${SETUP_USAGE}
+Settings come from the environment, then from ~/.dbbasic-sessions/settings (README, "The settings file").`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
+  if (command === "setup-site") return setupSite(rest);
+  // The settings file under the environment, as the CGI programs read them (README, "The settings file").
+  if (command === "create" || command === "verify" || command === "revoke") Object.assign(process.env, withSettings(process.env));
   if (command === "keygen" && rest.length === 0) {
     const { randomBytes } = await import("node:crypto");
     console.log(randomBytes(32).toString("hex"));

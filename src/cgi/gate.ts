@@ -12,6 +12,7 @@
 import { checkTarget, execReady, gateRequest, GateTargetError, targetEnv, type GateTarget } from "../gate.js";
 import { admit } from "./admit.js";
 import { HttpError, logLine, quoteForLog, runCgi, writeOut, type CgiEnv, type Reply } from "./http.js";
+import { withSettings } from "../settings.js";
 
 const PROGRAM = "gate.cgi";
 
@@ -106,6 +107,7 @@ async function runTarget(target: GateTarget, env: Record<string, string>): Promi
 async function main(env: CgiEnv): Promise<void> {
   let decision: GateDecision;
   try {
+    env = withSettings(env); // README, "The settings file"
     decision = gate(env, process.argv.slice(2));
   } catch (err) {
     return runCgi(PROGRAM, () => {

@@ -6,6 +6,7 @@
 import { readSync, writeSync } from "node:fs";
 import { ConfigError, KeyConfigError } from "../errors.js";
 import { pyJsonString } from "../pyjson.js";
+import { withSettings } from "../settings.js";
 
 export type CgiEnv = Record<string, string | undefined>;
 
@@ -255,17 +256,19 @@ export function failure(program: string, err: unknown): { status: number; header
 /**
  * Runs one CGI request: the handler's reply, or for any failure a generic
  * reply built by `onError`, with at most one line in the error log and never
- * a stack trace, a cookie or an internal path in the body.
+ * a stack trace, a cookie or an internal path in the body. Without `env`, the
+ * handler gets the process's environment with the running user's settings
+ * file merged in (README, "The settings file"); a settings file that cannot be used is a 500.
  */
 export async function runCgi(
   program: string,
   handler: (env: CgiEnv) => Reply | Promise<Reply>,
   onError: (status: number) => Reply = (status) => textReply(status),
-  env: CgiEnv = process.env,
+  env?: CgiEnv,
 ): Promise<void> {
   let reply: Reply;
   try {
-    reply = await handler(env);
+    reply = await handler(env ?? withSettings(process.env));
     formatReply(reply);
   } catch (err) {
     const { status, headers } = failure(program, err);
