@@ -41,9 +41,21 @@
 #                                      SESSION_REVOKED_FILE (and VAR=VALUE…) as its environment; instance
 #                                      "authorizer" (its port fills @AUTHORIZER_PORT@, kept when started
 #                                      again; its stderr is $SITE/srv/authorizer/log/error.log)
-#   start_apache_htaccess NAME         shared hosting: the "Server basics" of examples/apache/httpd.conf
+#   start_apache_htaccess NAME [if-exists]
+#                                      shared hosting: the "Server basics" of examples/apache/httpd.conf
 #                                      + test/helpers/shared-hosting.conf (AllowOverride All on
-#                                      the document root); call site_install_htaccess first
+#                                      the document root) + the host's PHP (php_fpm_apache_conf, with
+#                                      start_php_fpm); call site_install_htaccess first
+#   start_php_fpm                      Debian's php-fpm (package php-fpm) as www-data, instance "php-fpm":
+#                                      its pool on PHP_FPM_SOCKET ($SITE/srv/php-fpm/run/php.sock), its log
+#                                      $SITE/srv/php-fpm/log/error.log; does nothing when already started
+#   php_fpm_apache_conf [if-exists]    the lines a host has to hand *.php to that php-fpm: the proxy
+#                                      modules, then Debian's conf-available/phpX.Y-fpm.conf as shipped
+#                                      but for the socket's path; "if-exists" wraps its SetHandler in
+#                                      <If "-f %{REQUEST_FILENAME}">, the variant that file recommends
+#   start_apache_php NAME [TEMPLATE] [if-exists]
+#                                      start_php_fpm, then start_apache with php_fpm_apache_conf appended
+#                                      (a server-level PHP handler, as Debian's a2enconf phpX.Y-fpm adds)
 #   server_port NAME / server_url NAME the instance's port / http://127.0.0.1:PORT
 #   server_pid NAME                    its PID
 #   server_error_log NAME              paths of its error logs, one a line: error.log, plus
@@ -53,6 +65,10 @@
 #                                      a line matching the extended REGEX; prints the logs and fails otherwise
 #   stop_server NAME                   stop one instance (TERM, then KILL after 10 s)
 #   stop_servers                       stop every instance and remove $SITE (teardown_file)
+#   server_logs_if_failed              after a failed test, print every instance's logs (error, access,
+#                                      CGI, stdout; last 40 lines each) and the files in SERVER_LOG_FILES
+#                                      to stderr, which bats shows with the failure. It is the teardown
+#                                      of every file that loads this one and defines none of its own.
 #
 # HTTP with curl (the response as the server passes it through):
 #   http_request [CURL ARGS…] URL      sets http_status (e.g. 303) and http_body; headers are
@@ -247,11 +263,60 @@ os.execvp(sys.argv[3], sys.argv[3:])' "$(cat "$dir/port")" "$dir/pid" \
   wait_until "the pid file of the authorizer" test -s "$dir/pid"
 }
 
+start_php_fpm() {
+  local dir=$SITE/srv/php-fpm fpm
+  PHP_FPM_SOCKET=$dir/run/php.sock
+  export PHP_FPM_SOCKET
+  [ ! -e "$dir/pid" ] || return 0
+  fpm=$(ls /usr/sbin/php-fpm[0-9]* 2> /dev/null | sort -V | tail -n 1)
+  [ -n "$fpm" ] || { echo "php-fpm is not installed (make system-deps installs Debian's php-fpm)" >&2; return 1; }
+  mkdir -p "$dir/log" "$dir/run"
+  chmod 755 "$dir" "$dir/log" "$dir/run"
+  # Debian's pool (pool.d/www.conf) in the test's own folders; as root the workers are www-data.
+  printf '%s\n' '[global]' "pid = $dir/run/php-fpm.pid" "error_log = $dir/log/error.log" \
+    '[www]' 'user = www-data' 'group = www-data' "listen = $PHP_FPM_SOCKET" 'listen.owner = www-data' \
+    'listen.group = www-data' 'listen.mode = 0660' 'pm = static' 'pm.max_children = 2' > "$dir/conf"
+  setsid sh -c 'echo $$ > "$0"; exec "$@"' "$dir/pid" "$fpm" --nodaemonize --fpm-config "$dir/conf" \
+    > "$dir/log/stdout.log" 2>&1 3>&- &
+  wait_until "the pid file of php-fpm" test -s "$dir/pid" &&
+    wait_until --alive "$(cat "$dir/pid")" "php-fpm's socket $PHP_FPM_SOCKET" test -S "$PHP_FPM_SOCKET" && return 0
+  echo "php-fpm did not start; its output and log:" >&2
+  tail -n 30 "$dir/log/stdout.log" "$dir/log/error.log" >&2 2> /dev/null
+  return 1
+}
+
+php_fpm_apache_conf() {
+  local stock
+  stock=$(ls /etc/apache2/conf-available/php*-fpm.conf 2> /dev/null | sort -V | tail -n 1)
+  [ -n "$stock" ] || { echo "no /etc/apache2/conf-available/phpX.Y-fpm.conf (package php-fpm)" >&2; return 1; }
+  [ -n "${PHP_FPM_SOCKET:-}" ] || { echo "call start_php_fpm first" >&2; return 1; }
+  printf '\n# The host'"'"'s PHP, as Debian'"'"'s %s (test/helpers/servers.bash)\n' "${stock##*/}"
+  local mod
+  for mod in proxy proxy_fcgi setenvif; do
+    printf '<IfModule !%s_module>\n    LoadModule %s_module /usr/lib/apache2/modules/mod_%s.so\n</IfModule>\n' "$mod" "$mod" "$mod"
+  done
+  if [ "${1:-}" = if-exists ]; then
+    sed -E -e "s|/run/php/php[0-9.]*-fpm\.sock|$PHP_FPM_SOCKET|" \
+      -e 's|^( *)(SetHandler "proxy:.*)$|\1<If "-f %{REQUEST_FILENAME}">\n\1    \2\n\1</If>|' "$stock"
+  else
+    sed -E "s|/run/php/php[0-9.]*-fpm\.sock|$PHP_FPM_SOCKET|" "$stock"
+  fi
+}
+
+start_apache_php() {
+  local extra
+  start_php_fpm || return 1
+  extra=$(php_fpm_apache_conf "${3:-}") || return 1
+  SERVER_EXTRA_CONF="${SERVER_EXTRA_CONF:-}$extra" start_apache "$1" "${2:-$SERVERS_REPO/examples/apache/httpd.conf}"
+}
+
 start_apache_htaccess() {
   local template=$SITE/srv/$1.template
   [ -e "$SITE_DOCROOT/.htaccess" ] || { echo "call site_install_htaccess first" >&2; return 1; }
+  start_php_fpm || return 1
   sed '/^# --- dbbasic-sessions/,$d' "$SERVERS_REPO/examples/apache/httpd.conf" > "$template"
   cat "$SERVERS_REPO/test/helpers/shared-hosting.conf" >> "$template"
+  php_fpm_apache_conf "${2:-}" >> "$template" || return 1
   start_apache "$1" "$template"
 }
 
@@ -274,6 +339,18 @@ stop_servers() {
   done
   rm -rf "$SITE"
 }
+
+server_logs_if_failed() {
+  [ -z "${BATS_TEST_COMPLETED:-}" ] || return 0
+  local f
+  for f in ${SITE:+"$SITE"/srv/*/log/*} ${SERVER_LOG_FILES:-}; do
+    [ -s "$f" ] || continue
+    printf '\n--- %s (last 40 lines)\n' "$f" >&2
+    tail -n 40 "$f" >&2
+  done
+}
+
+teardown() { server_logs_if_failed; }
 
 http_request() {
   HTTP_HEADERS_FILE=$(mktemp "${BATS_TEST_TMPDIR:-${SITE:-/tmp}}/headers.XXXXXX")

@@ -5,11 +5,12 @@ set -euo pipefail
 declare -A probe=([lighttpd]=lighttpd [apache2]=apache2 [apache2-utils]=htpasswd [chromium]=chromium
                   [fail2ban]=fail2ban-regex [hyperfine]=hyperfine [curl]=curl [iproute2]=ip
                   [systemd]=systemd-socket-activate
-                  [apache2-suexec-pristine]=/usr/lib/apache2/suexec-pristine)
+                  [apache2-suexec-pristine]=/usr/lib/apache2/suexec-pristine [php-fpm]='/usr/sbin/php-fpm[0-9]*')
 missing=()
 for pkg in "$@"; do
   bin=${probe[$pkg]:-$pkg}
-  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || missing+=("$pkg")
+  # compgen -G: a pattern, for names with a version in them (php-fpm8.2).
+  command -v "$bin" >/dev/null 2>&1 || [ -x "/usr/sbin/$bin" ] || compgen -G "$bin" >/dev/null || missing+=("$pkg")
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then

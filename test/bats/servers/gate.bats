@@ -3,7 +3,8 @@
 # (examples/lighttpd/lighttpd.conf, cgi.assign), a real Apache
 # (examples/apache/httpd.conf, Action + AddHandler) and Apache shared hosting
 # (examples/htaccess/.htaccess), all serving one document root: curl, a cookie
-# jar and exact statuses, headers and bodies.
+# jar and exact statuses, headers and bodies. Both Apaches have PHP enabled at
+# server level (servers.bash, start_apache_php and start_apache_htaccess).
 
 load ../../helpers/servers
 load ../../helpers/server-flows
@@ -15,7 +16,7 @@ setup_file() {
   gate_targets "$SITE_DOCROOT"
   ln -s "$SITE_DOCROOT/env.pcgi" "$SITE_DOCROOT/link.pcgi"
   start_lighttpd lighttpd
-  start_apache apache
+  start_apache_php apache
   # Shared hosting: the programs move into the document root, configured only by .htaccess.
   site_install_htaccess
   start_apache_htaccess htaccess

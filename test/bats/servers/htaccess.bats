@@ -1,5 +1,6 @@
 #!/usr/bin/env bats
-# The programs behind a real Apache shared-hosting site configured only by examples/htaccess/.htaccess:
+# The programs behind a real Apache shared-hosting site configured only by examples/htaccess/.htaccess,
+# on a host with PHP (Debian's php-fpm, at server level; servers.bash, start_apache_htaccess):
 # every journey of test/helpers/server-flows.bash (form and Basic-auth login,
 # whoami, logout, refusals), driven by curl with a cookie jar, asserting exact
 # statuses, headers, bodies and error-log lines as the server passes them through.

@@ -6,6 +6,13 @@
 # shared hosting (examples/htaccess/members/.htaccess) — fetched with curl:
 # a PDF whole, by range, conditionally and with HEAD, exactly as the client
 # gets it, and a script without its run bit never sent.
+#
+# The Apache servers have PHP enabled as hosts have it: Debian's
+# conf-available/phpX.Y-fpm.conf at server level (apache, htaccess), or its
+# variant with the SetHandler inside <If "-f %{REQUEST_FILENAME}"> (apache-if,
+# htaccess-if), handing *.php to a real php-fpm. A .php file in the members
+# area still goes through the gate: strangers are sent to log in, a refused
+# user gets 403, and PHP never runs there nor is its source sent.
 
 load ../../helpers/servers
 
@@ -15,8 +22,10 @@ LAST_MODIFIED='Tue, 02 Jan 2024 03:04:05 GMT'
 setup_file() {
   site_init
   site_add_user ann ann-secret -B
+  site_add_user bob bob-secret -B
+  printf 'staff: ann\n' > "$SITE_GROUPS"
   local m=$SITE_DOCROOT/members
-  mkdir -p "$m/empty-folder"
+  mkdir -p "$m/empty-folder" "$m/staff"
   { printf '%%PDF-1.4\n'; head -c 20000 /dev/urandom; } > "$m/guide.pdf"
   printf '<!doctype html><title>Members</title><p>Welcome</p>\n' > "$m/index.html"
   printf '#!/bin/sh\n# SECRET-SOURCE-LINE password=hunter2\necho ran\n' > "$m/page.pcgi"
@@ -25,17 +34,27 @@ setup_file() {
   chmod 755 "$m" "$m/empty-folder"
   chmod 644 "$m"/*.*
   touch -d "$MTIME" "$m"/*.*
+  # PHP pages: the members area's, the staff folder's (and its index.php), one outside
+  # (PHP does run there), and a .php program with its run bit, which the gate runs.
+  local php='<?php echo "PHP-RAN-", 6 * 7, "\n"; // PHP-SOURCE-LINE'
+  printf '%s\n' "$php" | tee "$m/page.php" "$m/staff/page.php" "$m/staff/index.php" "$SITE_DOCROOT/page.php" > /dev/null
+  printf '#!/bin/sh\nprintf "Content-Type: text/plain\\r\\n\\r\\nrun by the gate for %%s\\n" "$REMOTE_USER"\n# <?php echo "PHP-RAN"; // PHP-SOURCE-LINE\n' > "$m/prog.php"
+  chmod 755 "$m/staff" "$m/prog.php"
+  chmod 644 "$m/page.php" "$m/staff/page.php" "$m/staff/index.php" "$SITE_DOCROOT/page.php"
   start_lighttpd lighttpd
-  start_apache apache
+  start_apache_php apache
+  start_apache_php apache-if "" if-exists
   # Shared hosting: the programs move into the document root, configured only by .htaccess files.
   site_install_htaccess
   start_apache_htaccess htaccess
+  start_apache_htaccess htaccess-if if-exists
 }
 
 teardown_file() { stop_servers; }
 
 setup() {
   TOKEN=$(SECRET_KEY=$SITE_KEY cli create ann)
+  BOB=$(SECRET_KEY=$SITE_KEY cli create bob)
   PDF=$SITE_DOCROOT/members/guide.pdf
   SIZE=$(stat -c %s "$PDF")
   ETAG=$(etag_of "$PDF")
@@ -174,6 +193,78 @@ script_never_sent() { # SERVER
   server_log_wait "$1" "gate\\.cgi: target \"$SITE_DOCROOT/members/page\\.pcgi\" is not an executable regular file"
   server_log_wait "$1" "gate\\.cgi: target \"$SITE_DOCROOT/members/notes\\.xyz\" is neither an executable program nor a file of a known static type"
 }
+
+# --- PHP: the host's handler never takes a members file from the gate ------------
+
+assert_no_php() { # BODY LABEL
+  [[ $1 != *PHP-RAN* && $1 != *PHP-SOURCE-LINE* ]] || { echo "$2: PHP's output or source in the body: $1" >&2; return 1; }
+}
+
+php_runs_outside() { # SERVER: PHP is on (else the tests below would prove nothing)
+  http_request "$(url "$1" /page.php)"
+  assert_eq "$http_status" 200 status
+  assert_eq "$(http_header Content-Type)" 'text/html; charset=UTF-8' Content-Type
+  assert_eq "$http_body" $'PHP-RAN-42\n' body
+}
+
+php_stranger_goes_to_login() { # SERVER
+  local path
+  for path in /members/page.php /members/prog.php /members/staff/page.php /members/staff/; do
+    http_request "$(url "$1" "$path")"
+    assert_eq "$http_status" 303 "status for $path"
+    assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=$(urlencode "$path")" "Location for $path"
+    assert_eq "$(http_header Cache-Control)" no-store "Cache-Control for $path"
+    run -1 http_header Set-Cookie
+    assert_no_php "$http_body" "$path"
+  done
+}
+
+php_refused_user_is_403() { # SERVER: bob is not in the staff group
+  local path
+  for path in /members/staff/page.php /members/staff/; do
+    http_request -b "session=$BOB" "$(url "$1" "$path")"
+    assert_eq "$http_status" 403 "status for $path"
+    assert_eq "$(http_header Content-Type)" 'text/html; charset=utf-8' "Content-Type for $path"
+    assert_eq "$(http_header Cache-Control)" no-store "Cache-Control for $path"
+    assert_match "$http_body" 'You are logged in as <strong>bob</strong>' "the page for $path names bob"
+    assert_no_php "$http_body" "$path"
+  done
+  server_log_wait "$1" '(^|: )gate\.cgi: user "bob" may not access /members/staff/page\.php from 127\.0\.0\.1$'
+}
+
+php_member_gets_the_gates_answer() { # SERVER: a .php without its run bit is 500, one with it runs
+  local path
+  for path in /members/page.php /members/staff/page.php; do
+    http_request -b "session=$TOKEN" "$(url "$1" "$path")"
+    assert_eq "$http_status" 500 "status for $path"
+    assert_eq "$http_body" $'Internal Server Error\n' "body for $path"
+    assert_no_php "$http_body" "$path"
+    server_log_wait "$1" "gate\\.cgi: target \"$SITE_DOCROOT${path//./\\.}\" is not an executable regular file"
+  done
+  http_request -b "session=$TOKEN" "$(url "$1" /members/prog.php)"
+  assert_eq "$http_status" 200 "status of the program"
+  assert_eq "$(http_header Content-Type)" 'text/plain; charset=utf-8' "Content-Type of the program"
+  assert_eq "$http_body" $'run by the gate for ann\n' "the program's output"
+  http_request -b "session=$TOKEN" "$(url "$1" /members/staff/)"
+  assert_eq "$http_status" 403 "status of the staff folder (index.php, no index.html)"
+  assert_no_php "$http_body" /members/staff/
+  http_request -b "session=$BOB" "$(url "$1" /members/page.php)"
+  assert_eq "$http_status" 500 "bob, outside the staff folder"
+  assert_no_php "$http_body" "bob's /members/page.php"
+}
+
+for server in apache apache-if htaccess htaccess-if; do
+  case $server in
+    apache) label='Apache with PHP' ;;
+    apache-if) label='Apache with PHP inside <If -f>' ;;
+    htaccess) label='.htaccess with the host'"'"'s PHP' ;;
+    htaccess-if) label='.htaccess with the host'"'"'s PHP inside <If -f>' ;;
+  esac
+  bats_test_function --description "$label: PHP runs outside the members area" -- php_runs_outside "$server"
+  bats_test_function --description "$label: a stranger asking for a .php in the members area or the staff folder is sent to login, PHP not run" -- php_stranger_goes_to_login "$server"
+  bats_test_function --description "$label: a user the staff folder's rule refuses gets 403 for its .php, PHP not run" -- php_refused_user_is_403 "$server"
+  bats_test_function --description "$label: a member gets the gate's answer for a .php (500 without its run bit, run as a program with it), never PHP's" -- php_member_gets_the_gates_answer "$server"
+done
 
 for server in lighttpd apache htaccess; do
   label=$server

@@ -2,7 +2,8 @@
 # Who may pass (README, "Members area: who may pass"), through the shipped
 # configs on real servers: lighttpd (examples/lighttpd/lighttpd.conf), Apache
 # (examples/apache/httpd.conf) and Apache shared hosting (examples/htaccess/,
-# with members/staff/.htaccess). The staff folder's rule comes from each
+# with members/staff/.htaccess), both Apaches with PHP enabled at server level
+# (servers.bash, start_apache_php and start_apache_htaccess). The staff folder's rule comes from each
 # server's own per-folder settings; a user removed with `htpasswd -D` or
 # revoked with `dbbasic-sessions revoke` is bounced at the next request,
 # with nothing restarted.
@@ -23,7 +24,7 @@ setup_file() {
   chmod 755 "$m" "$m/staff"
   chmod 644 "$m/notes.txt" "$m/staff/report.txt"
   start_lighttpd lighttpd
-  start_apache apache
+  start_apache_php apache
   site_install_htaccess
   start_apache_htaccess htaccess
 }
