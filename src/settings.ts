@@ -126,9 +126,10 @@ export function parseSettings(text: string, path: string, home: string): Setting
     const trimmed = line.replace(/^[ \t]+/, "");
     if (trimmed === "" || trimmed.startsWith("#")) return;
     const eq = line.indexOf("=");
-    const name = eq === -1 ? line : line.slice(0, eq);
+    if (eq === -1) refuse(path, n, "expected NAME=value (or a # comment)");
+    const name = line.slice(0, eq);
     if (!/^[A-Z][A-Z0-9_]*$/.test(name)) {
-      refuse(path, n, eq === -1 ? "expected NAME=value (or a # comment)" : `expected NAME=value with NAME at the start of the line, no spaces around "=" (got ${JSON.stringify(name.slice(0, 40))})`);
+      refuse(path, n, `expected NAME=value with NAME at the start of the line, no spaces around "=" (got ${JSON.stringify(name.slice(0, 40))})`);
     }
     if (name === "NODE_COMPILE_CACHE") {
       refuse(path, n, "NODE_COMPILE_CACHE cannot be set here: Node reads it before the program starts (`dbbasic-sessions setup-site` puts it on the programs' first line)");
