@@ -1,12 +1,13 @@
 /**
  * The demo site (`make demo`, examples/demo/run.sh) in a real headless
- * Chromium (README, "The demo"): a real lighttpd on a free port, login.cgi, gate.cgi in
- * front of an unchanged shell CGI script and of the members' area's files (a page, an image,
- * a PDF, a staff folder for the demo admin only), and logout.cgi.
+ * Chromium (README, "The demo"): a real lighttpd on a free port, the home page index.cgi (a
+ * shell CGI asking `dbbasic-sessions verify`), login.cgi, gate.cgi in front of an unchanged
+ * shell CGI script and of the members' area's files (a page, an image, a PDF, a staff folder
+ * for the demo admin only), and logout.cgi.
  *
  * On failure a screenshot is kept under test/artifacts/ and its path printed.
- * `UPDATE_SCREENSHOT=1` also rewrites the README's examples/demo/screenshot.png
- * and examples/demo/login.png.
+ * `make screenshots` (UPDATE_SCREENSHOT=1) also rewrites the README's
+ * examples/demo/screenshot.png and examples/demo/login.png.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -146,6 +147,21 @@ async function accessLog(): Promise<string[]> {
   throw new Error("the marker request never reached the access log");
 }
 
+/** The header's links a visitor sees: the text of each visible link in its nav, in order. */
+function headerLinks(): Promise<string[]> {
+  return page.locator("header.site nav a:visible").allTextContents();
+}
+
+/** A page's HTML as the server sends it (no browser, no script), with the page's cookies. */
+async function served(path: string): Promise<{ status: number; html: string; nav: string }> {
+  const response = await getWithCookies(base + path, { maxRedirects: 0 });
+  const html = await response.text();
+  return { status: response.status(), html, nav: /<nav>.*<\/nav>/.exec(html)?.[0] ?? "(no nav)" };
+}
+
+const NAV_OUT = '<nav><a href="/">Home</a> <a href="/members/">Members</a> <a href="/cgi-bin/login.cgi?next=/">Log in</a></nav>';
+const NAV_IN = '<nav><a href="/">Home</a> <a href="/members/">Members</a> <a href="/cgi-bin/logout.cgi?next=/">Log out</a></nav>';
+
 async function sessionCookies() {
   return (await context.cookies(base)).filter((c) => c.name === "session");
 }
@@ -245,17 +261,66 @@ describe("the demo site in headless Chromium", () => {
       await page.screenshot({ path: join(REPO, "examples/demo/screenshot.png") });
     }
 
-    // The home page asks whoami.cgi who the cookie says you are.
+    // The home page (index.cgi) asks `dbbasic-sessions verify` who the cookie says you are.
     await page.goto(base + "/");
-    await page.getByText(`You are logged in as ${USER}.`).waitFor();
+    expect(await page.locator("#status").textContent()).toBe(`You are logged in as ${USER}.`);
 
     await page.goto(base + "/members.pcgi");
     await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
     expect(await sessionCookies()).toEqual([]);
-    await page.getByText("You are not logged in.").waitFor();
+    expect(await page.locator("#status").textContent()).toBe("You are not logged in.");
 
     await page.goto(base + "/members.pcgi");
     expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+  });
+
+  it("serves every page with its header as written for who is logged in, no script needed", async () => {
+    // As served, before any browser runs anything: the one right link, and no script at all.
+    const out = await served("/");
+    expect([out.status, out.nav]).toEqual([200, NAV_OUT]);
+    expect(out.html).toContain('<p id="status">You are not logged in.</p>');
+    const login = await served("/cgi-bin/login.cgi?next=%2Fmembers.pcgi");
+    expect([login.status, login.nav]).toEqual([200, NAV_OUT]);
+    for (const { html } of [out, login]) expect(html).not.toContain("<script");
+
+    // The home page is complete at once: no request left open for a browser to wait on.
+    await page.goto(base + "/", { waitUntil: "networkidle" });
+    expect(await headerLinks()).toEqual(["Home", "Members", "Log in"]);
+    await page.getByRole("link", { name: "Log in" }).click();
+    expect(await headerLinks()).toEqual(["Home", "Members", "Log in"]);
+    expect(await logIn(PASSWORD).then((r) => r.status())).toBe(303);
+    expect(page.url()).toBe(base + "/");
+    expect(await headerLinks()).toEqual(["Home", "Members", "Log out"]);
+    expect(await page.locator("#status").textContent()).toBe(`You are logged in as ${USER}.`);
+
+    // Logged in: every page's header offers "Log out" only, as served.
+    const pages: [string, number][] = [
+      ["/", 200], ["/members.pcgi", 200], ["/members/", 200], ["/members/staff/rota.html", 403], ["/cgi-bin/logout.cgi", 200],
+    ];
+    for (const [path, status] of pages) {
+      const page_ = await served(path);
+      expect([path, page_.status, page_.html.includes("<script")]).toEqual([path, status, false]);
+      // The logout page is a template (no conditionals): its nav holds both links, and
+      // <body data-user="demo"> makes demo.css show "Log out" only, from the first paint.
+      if (path === "/cgi-bin/logout.cgi") expect(page_.html).toContain(`<body data-user="${USER}">`);
+      else expect([path, page_.nav]).toEqual([path, NAV_IN]);
+      await page.goto(base + path);
+      expect([path, await headerLinks()]).toEqual([path, ["Home", "Members", "Log out"]]);
+    }
+  });
+
+  it("says on the login page where the visitor was going, escaped", async () => {
+    await page.goto(base + "/members/staff/rota.html");
+    expect(page.url()).toBe(base + "/cgi-bin/login.cgi?next=%2Fmembers%2Fstaff%2Frota.html");
+    expect(await page.locator("p.next").textContent()).toBe("Log in to go on to /members/staff/rota.html.");
+
+    // A next holding markup is shown as text, never as markup.
+    const hostile = '/x<b id="injected">y</b>&z';
+    const { html } = await served("/cgi-bin/login.cgi?next=" + encodeURIComponent(hostile));
+    expect(html).toContain('<p class="next">Log in to go on to <code>/x&lt;b id=&quot;injected&quot;&gt;y&lt;/b&gt;&amp;z</code>.</p>');
+    await page.goto(base + "/cgi-bin/login.cgi?next=" + encodeURIComponent(hostile));
+    expect(await page.locator("p.next").textContent()).toBe(`Log in to go on to ${hostile}.`);
+    expect(await page.locator("#injected").count()).toBe(0);
   });
 
   it("shows the site's own look: templates, Log in or Log out by state, favicon, already logged in, who logs out", async () => {
@@ -266,8 +331,8 @@ describe("the demo site in headless Chromium", () => {
     const logOutLink = header.getByRole("link", { name: "Log out" });
 
     await page.goto(base + "/");
-    await page.getByText("You are not logged in.").waitFor();
-    await logInLink.waitFor();
+    expect(await page.locator("#status").textContent()).toBe("You are not logged in.");
+    expect(await logInLink.isVisible()).toBe(true);
     expect(await logOutLink.isVisible()).toBe(false);
 
     // The login form is login.cgi filling in the demo's LOGIN_TEMPLATE: the site's header,
@@ -279,6 +344,7 @@ describe("the demo site in headless Chromium", () => {
     expect(await header.getByRole("link", { name: "Riverside Allotments" }).isVisible()).toBe(true);
     expect(await header.evaluate((el) => getComputedStyle(el).backgroundColor)).toBe("rgb(47, 111, 62)");
     expect(await header.locator("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
+    expect(await page.locator("p.next").textContent()).toBe("Log in to go on to /.");
     // {{error}} is empty before a failed login; demo.css hides the empty alert.
     expect(await page.locator('[role="alert"]').textContent()).toBe("");
     expect(await page.locator('[role="alert"]').isVisible()).toBe(false);
@@ -290,8 +356,8 @@ describe("the demo site in headless Chromium", () => {
     const login = await logIn(PASSWORD);
     expect(login.status()).toBe(303);
     expect(page.url()).toBe(base + "/");
-    await page.getByText(`You are logged in as ${USER}.`).waitFor();
-    await logOutLink.waitFor();
+    expect(await page.locator("#status").textContent()).toBe(`You are logged in as ${USER}.`);
+    expect(await logOutLink.isVisible()).toBe(true);
     expect(await logInLink.isVisible()).toBe(false);
 
     // Logged in, the login page sends you straight on to next.
@@ -316,14 +382,17 @@ describe("the demo site in headless Chromium", () => {
     expect(await page.title()).toBe("Log out · Riverside Allotments");
     await Promise.all([page.waitForURL(base + "/"), page.getByRole("button", { name: "Log out" }).click()]);
     expect(await sessionCookies()).toEqual([]);
-    await page.getByText("You are not logged in.").waitFor();
-    await logInLink.waitFor();
+    expect(await page.locator("#status").textContent()).toBe("You are not logged in.");
+    expect(await logInLink.isVisible()).toBe(true);
 
-    // Without a session the logout page says so, and still offers the button.
+    // Without a session the logout page says so and offers what makes sense: "Log in", and
+    // neither a "Log out" link nor a "Log out" button.
     await page.goto(base + "/cgi-bin/logout.cgi");
-    await page.locator("main").getByText("You are not logged in.").waitFor();
+    expect(await page.locator("main .card").innerText()).toBe("You are not logged in. Log in");
     expect(await page.getByText("Logged in as").isVisible()).toBe(false);
-    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(true);
+    expect(await page.getByRole("button", { name: "Log out" }).isVisible()).toBe(false);
+    expect(await headerLinks()).toEqual(["Home", "Members", "Log in"]);
+    expect(await page.locator("main").getByRole("link", { name: "Log in" }).getAttribute("href")).toBe("/cgi-bin/login.cgi?next=/");
 
     // Both favicons are served (pages link the SVG; a browser asks for /favicon.ico on its own).
     for (const [path, type] of [["/favicon.svg", "image/svg+xml"], ["/favicon.ico", "image/vnd.microsoft.icon"]]) {
