@@ -261,9 +261,11 @@ function run(args: readonly string[], repo: string, out: (line: string) => void)
       }
     }
   }
+  let newHtpasswd = false;
   for (const file of Object.values(files)) {
     const path = `${dir}/${file}`;
     if (lstatOrUndefined(path) !== undefined) continue;
+    if (file === "htpasswd") newHtpasswd = true;
     act("create", "created", `${path} (0600, empty)`, () => {
       try {
         createExclusive(path, "", 0o600);
@@ -342,7 +344,7 @@ function run(args: readonly string[], repo: string, out: (line: string) => void)
     }
   }
   if (actions === 0) out(`nothing to do: ${opts.site} and ${dir} are set up`);
-  else if (!dry && lstatOrUndefined(`${dir}/htpasswd`)?.size === 0) {
+  else if (!dry && newHtpasswd) {
     out(`next: add a user with \`htpasswd -B ${dir}/htpasswd USER\`, then log in at ${opts.prefix}/cgi-bin/login.cgi`);
   }
 }
