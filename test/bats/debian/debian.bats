@@ -15,6 +15,12 @@
 # lines of the Apache variant: systemd cannot run in these namespaces, so the
 # installed units are checked with systemd-analyze verify and started from
 # their own lines by systemd's socket-activation tool (start_authorizer_service).
+#
+# On Apache the host has PHP, enabled before the README's blocks the stock way
+# (Debian's php-fpm package, its service started by its init script in the
+# private /run): a .php file in the members area must still go through the gate. And a group rule for
+# /members/staff/, written as the drop-ins' comments say. A failed test prints
+# the server's logs (servers.bash, server_logs_if_failed).
 
 load ../../helpers/servers
 
@@ -27,6 +33,9 @@ case $SERVER in
   apache2) ERROR_LOG=/var/log/apache2/error.log JAIL=dbbasic-sessions-apache ;;
   lighttpd) ERROR_LOG=/var/log/lighttpd/cgi-error.log JAIL=dbbasic-sessions-lighttpd ;;
 esac
+# Debian's PHP, e.g. 8.2 (the php-fpm package).
+PHP_VERSION=$(ls /etc/php | sort -V | tail -n 1)
+SERVER_LOG_FILES="/var/log/$SERVER/error.log /var/log/$SERVER/access.log /var/log/lighttpd/cgi-error.log /var/log/php$PHP_VERSION-fpm.log"
 
 # readme_block NAME — the commands of the fenced block after <!-- debian:NAME -->.
 readme_block() {
@@ -106,6 +115,45 @@ echo "cookie=${HTTP_COOKIE:-}"'
   mkdir -p /var/www/html/members
   printf '<p>members only</p>\n' > /var/www/html/members/index.html
   head -c 100000 /dev/urandom > /var/www/html/members/report.pdf
+  # PHP pages (mode 644, as PHP pages are): one outside, where PHP runs; the members area's;
+  # the staff folder's, which has an index.php and no index.html.
+  mkdir -p /var/www/html/members/staff
+  printf '%s\n' '<?php echo "PHP-RAN-", 6 * 7, " user=", $_SERVER["REMOTE_USER"] ?? "nobody", "\n"; // PHP-SOURCE-LINE' |
+    tee /var/www/html/page.php /var/www/html/members/page.php /var/www/html/members/staff/page.php \
+      /var/www/html/members/staff/index.php > /dev/null
+}
+
+# The host's PHP on Apache, the stock way: what the php-fpm package's notes say. (lighttpd
+# serves a .php outside the members area as a file: the members tests hold there too.)
+enable_php() {
+  local service=php$PHP_VERSION-fpm
+  [ "$SERVER" = apache2 ] || return 0
+  run_block "PHP (the host's)" "a2enmod proxy_fcgi setenvif
+a2enconf $service
+service $service start"
+}
+
+# /members/staff/ for the group staff (alice), as the drop-ins' comments say.
+staff_rule() {
+  if [ "$SERVER" = apache2 ]; then
+    run_block "the staff folder's rule" "printf 'staff: alice\\n' > /etc/dbbasic-sessions/groups
+cat > /etc/apache2/conf-available/dbbasic-sessions-staff.conf <<'EOF'
+<Directory /var/www/html/members/staff>
+    SetEnv SESSION_REQUIRE \"group staff\"
+    SetEnv HTGROUP_FILE /etc/dbbasic-sessions/groups
+</Directory>
+EOF
+a2enconf dbbasic-sessions-staff"
+  else
+    run_block "the staff folder's rule" "printf 'staff: alice\\n' > /etc/dbbasic-sessions/groups
+cat > /etc/lighttpd/conf-available/55-dbbasic-sessions-staff.conf <<'EOF'
+\$HTTP[\"url\"] =^ \"/members/staff/\" {
+  setenv.add-environment += ( \"SESSION_REQUIRE\" => \"group staff\",
+                              \"HTGROUP_FILE\"    => \"/etc/dbbasic-sessions/groups\" )
+}
+EOF
+lighty-enable-mod dbbasic-sessions-staff"
+  fi
 }
 
 # add_user NAME PASS — one more user, as an admin would (htpasswd -b, not the README's prompt).
@@ -115,6 +163,8 @@ setup_file() {
   : > "$TRANSCRIPT"
   install_site
   run_readme common $'alice-pass\nalice-pass\n'
+  enable_php
+  staff_rule
   run_readme "$SERVER"
   wait_until "$SERVER on port 80" curl -sf -o /dev/null "$BASE/index.html"
   printf '[%s]\naction = dummy[target="%s"]\n' "$JAIL" "$BANS" > /etc/fail2ban/jail.d/zz-test.local
@@ -124,6 +174,7 @@ setup_file() {
   mkdir -p /var/www/html/private
   printf '<p>private</p>\n' > /var/www/html/private/index.html
   cp /var/www/html/members/report.pdf /var/www/html/private/report.pdf
+  cp /var/www/html/page.php /var/www/html/private/page.php
   if [ "$SERVER" = lighttpd ]; then
     run_readme authorizer-lighttpd
   else
@@ -137,6 +188,7 @@ setup_file() {
 teardown_file() {
   service fail2ban stop > /dev/null 2>&1 || true
   service "$SERVER" stop > /dev/null 2>&1 || true
+  service "php$PHP_VERSION-fpm" stop > /dev/null 2>&1 || true
 }
 
 # login_as USER PASS — a form login; sets COOKIE to the session cookie's value.
@@ -159,7 +211,7 @@ login_as() {
     assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions-authorizer.conf)" ../conf-available/dbbasic-sessions-authorizer.conf "a2enconf, the authorizer variant"
   else
     assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" \
-      $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n10-fastcgi.conf\n50-dbbasic-sessions-authorizer.conf\n50-dbbasic-sessions.conf\n90-javascript-alias.conf' "enabled modules"
+      $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n10-fastcgi.conf\n50-dbbasic-sessions-authorizer.conf\n50-dbbasic-sessions.conf\n55-dbbasic-sessions-staff.conf\n90-javascript-alias.conf' "enabled modules"
     run -0 lighttpd -tt -f /etc/lighttpd/lighttpd.conf
     assert_eq "$output" "" "lighttpd's config check says nothing (no warning)"
   fi
@@ -193,6 +245,60 @@ login_as() {
     assert_eq "$http_status" 303 "status of $url"
     assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=$(urlencode "$url")" "Location of $url"
     [[ $http_body != *"protected program"* ]]
+  done
+}
+
+# assert_no_php BODY LABEL — neither PHP's output nor its source.
+assert_no_php() {
+  [[ $1 != *PHP-RAN* && $1 != *PHP-SOURCE-LINE* ]] || { echo "$2: PHP's output or source in the body: $1" >&2; return 1; }
+}
+
+php_runs_outside() {
+  http_request "$BASE/page.php"
+  assert_eq "$http_status" 200 status
+  assert_eq "$(http_header Content-Type)" 'text/html; charset=UTF-8' Content-Type
+  assert_eq "$http_body" $'PHP-RAN-42 user=nobody\n' body
+}
+[ "$SERVER" != apache2 ] || bats_test_function --description "$SERVER: the host's PHP runs outside the members area" -- php_runs_outside
+
+@test "$SERVER: a stranger asking for a .php in the members area or the staff folder is sent to login, PHP not run" {
+  local path
+  for path in /members/page.php /members/staff/page.php /members/staff/; do
+    http_request "$BASE$path"
+    assert_eq "$http_status" 303 "status for $path"
+    assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=$(urlencode "$path")" "Location for $path"
+    assert_eq "$(http_header Cache-Control)" no-store "Cache-Control for $path"
+    assert_no_php "$http_body" "$path"
+  done
+}
+
+@test "$SERVER: a user the staff folder's rule refuses gets 403 for its .php and its folder, PHP not run" {
+  add_user erin erin-pass
+  login_as erin erin-pass
+  local path
+  for path in /members/staff/page.php /members/staff/; do
+    http_request -b "session=$COOKIE" "$BASE$path"
+    assert_eq "$http_status" 403 "status for $path"
+    assert_eq "$(http_header Content-Type)" 'text/html; charset=utf-8' "Content-Type for $path"
+    assert_match "$http_body" 'You are logged in as <strong>erin</strong>' "the page for $path names erin"
+    assert_no_php "$http_body" "$path"
+  done
+  wait_until "the refusal in $ERROR_LOG" grep -q '^gate\.cgi: user "erin" may not access /members/staff/page\.php from 127\.0\.0\.1$' "$ERROR_LOG"
+}
+
+@test "$SERVER: a member gets the gate's answer for a .php without its run bit (500), also as the folder's index, never PHP's" {
+  login_as alice alice-pass
+  local path file
+  # The folder: Debian's DirectoryIndex names index.php, which the gate then gets.
+  for path in /members/page.php /members/staff/page.php /members/staff/; do
+    http_request -b "session=$COOKIE" "$BASE$path"
+    assert_eq "$http_status" 500 "status for $path"
+    assert_eq "$http_body" $'Internal Server Error\n' "body for $path"
+    assert_no_php "$http_body" "$path"
+    file=/var/www/html$path
+    [[ $file != */ ]] || file+=index.php
+    wait_until "the gate's line for $file in $ERROR_LOG" \
+      grep -qF "gate.cgi: target \"$file\" is not an executable regular file" "$ERROR_LOG"
   done
 }
 
@@ -297,6 +403,18 @@ cookie=theme=dark
   curl -s -b "session=$COOKIE" -r 100-199 -o "$BATS_TEST_TMPDIR/part" "$BASE/private/report.pdf"
   cmp "$BATS_TEST_TMPDIR/part" <(tail -c +101 /var/www/html/private/report.pdf | head -c 100)
 }
+
+authorizer_php() {
+  http_request "$BASE/private/page.php"
+  assert_eq "$http_status" 303 "stranger"
+  assert_eq "$(http_header Location)" "/cgi-bin/login.cgi?next=%2Fprivate%2Fpage.php" Location
+  assert_no_php "$http_body" "the stranger's /private/page.php"
+  login_as alice alice-pass
+  http_request -b "session=$COOKIE" "$BASE/private/page.php"
+  assert_eq "$http_status" 200 "alice"
+  assert_eq "$http_body" $'PHP-RAN-42 user=alice\n' "what PHP sees"
+}
+[ "$SERVER" != apache2 ] || bats_test_function --description "$SERVER: the authorizer variant: a .php page runs in the host's PHP for alice only" -- authorizer_php
 
 @test "$SERVER: the authorizer variant runs as www-data, and a revoked user is out at the next request" {
   local pid
