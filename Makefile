@@ -32,7 +32,7 @@ system-deps: ## lighttpd, Apache, htpasswd, Chromium, fail2ban, hyperfine (apt-g
 typecheck: deps ## strict TypeScript check
 	$(TSC) -p . --noEmit
 
-build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js dist/index.cjs dist/index.d.cts ## bundle the CGI programs, the CLI and the library
+build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js ## bundle the CGI programs, the CLI and the library
 
 # src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (README, "Performance"): an import-only
 # entry, and modules loaded with import() on a rare path kept as strings until used.
@@ -48,17 +48,11 @@ cgi-bin/%.fcgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
 bin/dbbasic-sessions: src/cli.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
-# The library for require(): one CommonJS file (dependencies included, as @noble/hashes is ES-module only),
-# and its types as .d.cts files (import paths ./x.js → ./x.cjs) so TypeScript's node16/nodenext
-# CommonJS projects see CommonJS declarations.
-dist/index.cjs: $(SOURCES)
-	@$(ESBUILD) src/index.ts --bundle --platform=node --target=node20 --format=cjs --log-level=warning --outfile=$@ && echo "built $@"
-
-dist/index.d.cts: dist/index.js
-	@for f in dist/*.d.ts; do sed -E 's#((from |import\()"\./[^"]*)\.js"#\1.cjs"#g' "$$f" > "$${f%.d.ts}.d.cts"; done && echo "built dist/*.d.cts"
-
-dist/index.js: $(SOURCES) tsconfig.json
-	$(TSC) -p .
+# The library (docs/library.md), committed like cgi-bin/ so that `npm i git+https://…` needs no build:
+# dist/index.js (ES module), dist/index.cjs (CommonJS, dependencies included, as @noble/hashes is
+# ES-module only) and the public API's declarations in one file, dist/index.d.ts and dist/index.d.cts.
+dist/index.js: $(SOURCES) tsconfig.json src/build/lib.mjs
+	@node src/build/lib.mjs
 
 test: all system-deps ## every test: unit, CGI processes, real lighttpd and Apache, browser
 	@bash test/run-all.sh
@@ -87,9 +81,9 @@ bench: all ## benchmarks (README, "Performance"), printed as a table
 sea: deps ## optional: one single-executable binary for every program, dist/sea/ (≈ 100 MB; see src/build/sea.sh)
 	@bash src/build/sea.sh
 
-check-bundles: build ## fail when committed cgi-bin/ or bin/ differs from a fresh build
-	@git diff --exit-code --stat -- cgi-bin bin && test -z "$$(git status --porcelain -- cgi-bin bin)" \
-	  || { echo "cgi-bin/ or bin/ differs from a fresh build: run make and commit cgi-bin/ and bin/"; exit 1; }
+check-bundles: build ## fail when committed cgi-bin/, bin/ or dist/ differs from a fresh build
+	@git diff --exit-code --stat -- cgi-bin bin dist && test -z "$$(git status --porcelain -- cgi-bin bin dist)" \
+	  || { echo "cgi-bin/, bin/ or dist/ differs from a fresh build: run make and commit cgi-bin/, bin/ and dist/"; exit 1; }
 
-clean: ## remove build output
-	rm -rf dist
+clean: ## remove make sea's output (dist/index.*, like cgi-bin/ and bin/, is committed)
+	rm -rf dist/sea

@@ -7,5 +7,7 @@ export type { SessionData } from "./token.js";
 export { SessionError, KeyConfigError, ConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
 export type { SessionErrorCode } from "./errors.js";
 export { readCookie, serializeSessionCookie, serializeDeleteCookie } from "./cookie.js";
+export type { CookieFlags } from "./cookie.js";
 export { safeNext } from "./redirect.js";
 export { verifyHtpasswd, parseHtpasswd } from "./htpasswd.js";
+export type { HtpasswdResult, HashScheme } from "./htpasswd.js";
