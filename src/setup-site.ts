@@ -2,7 +2,7 @@
  * `dbbasic-sessions setup-site` (README, "Command line"): sets up a site on shared hosting
  * from the owner's own account, without root. It installs the CGI programs from this copy
  * of the repository into the site's cgi-bin, makes ~/.dbbasic-sessions (the settings file
- * with a new key, the htpasswd, revoked and groups files) and writes the site's .htaccess
+ * with a new key, the htpasswd and revoked files) and writes the site's .htaccess
  * from examples/htaccess/site.htaccess. It only adds what is missing or outdated, never
  * replaces a key, a settings file or an .htaccess, and prints one line per action.
  */
@@ -19,7 +19,7 @@ const PROGRAMS = ["whoami.cgi", "login.cgi", "logout.cgi", "gate.cgi"] as const;
 export const SETUP_USAGE = `  dbbasic-sessions setup-site [--site DIR] [--prefix /PATH] [--dry-run]
                                           as a site's owner (not root): install the CGI programs into
                                           DIR/cgi-bin (default ~/public_html), make ~/.dbbasic-sessions
-                                          (settings file with a new key, htpasswd, revoked, groups) and
+                                          (settings file with a new key, htpasswd, revoked) and
                                           DIR/.htaccess for the site at /PATH (default /~USER)`;
 
 /** The kernel reads at most this many bytes of a `#!` line (Linux BINPRM_BUF_SIZE), newline included. */
@@ -215,8 +215,12 @@ function run(args: readonly string[], repo: string, out: (line: string) => void)
       });
     } else if (!st.isDirectory()) {
       throw new SetupError(1, `${JSON.stringify(path)} is not a directory: move it away and run setup-site again`);
-    } else if ((st.mode & 0o777) !== 0o700) {
-      act("set mode 0700 on", "set mode 0700 on", path, () => chmodSync(path, 0o700));
+    } else if ((st.mode & 0o022) !== 0) {
+      // Only what the settings reader refuses is changed: a folder opened to www-data (0711, for a host
+      // without suEXEC, README "Shared hosting") stays as its owner made it.
+      const mode = st.mode & 0o755;
+      const octal = mode.toString(8).padStart(4, "0");
+      act(`set mode ${octal} on`, `set mode ${octal} on`, path, () => chmodSync(path, mode));
     }
   };
   privateDir(dir);
@@ -224,7 +228,8 @@ function run(args: readonly string[], repo: string, out: (line: string) => void)
   if (line1.includes("NODE_COMPILE_CACHE=")) privateDir(cacheDir);
 
   const settingsFile = `${dir}/settings`;
-  const files = { HTPASSWD_FILE: "htpasswd", SESSION_REVOKED_FILE: "revoked", HTGROUP_FILE: "groups" } as const;
+  // No HTGROUP_FILE: groups are added when needed (README, "Shared hosting", step 2).
+  const files = { HTPASSWD_FILE: "htpasswd", SESSION_REVOKED_FILE: "revoked" } as const;
   if (lstatOrUndefined(settingsFile) === undefined) {
     const text =
       `# dbbasic-sessions settings (README, "The settings file"), made by \`dbbasic-sessions setup-site\`.\n` +

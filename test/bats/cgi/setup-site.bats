@@ -55,7 +55,6 @@ htaccess_for() { # PREFIX
 created $DIR/settings (0600) with a new key
 created $DIR/htpasswd (0600, empty)
 created $DIR/revoked (0600, empty)
-created $DIR/groups (0600, empty)
 created $SITE (0755)
 created $SITE/cgi-bin (0755)
 installed $SITE/cgi-bin/whoami.cgi (0755, #!$NODE)
@@ -67,7 +66,6 @@ next: add a user with \`htpasswd -B $DIR/htpasswd USER\`, then log in at /~dbbsi
   assert_eq "$output" "$expected" stdout
   assert_eq "$(cd "$OWNER_HOME" && find . -printf '%M %U %p\n' | sort -k3)" "drwx--x--x $OWNER_UID .
 drwx------ $OWNER_UID ./.dbbasic-sessions
--rw------- $OWNER_UID ./.dbbasic-sessions/groups
 -rw------- $OWNER_UID ./.dbbasic-sessions/htpasswd
 -rw------- $OWNER_UID ./.dbbasic-sessions/revoked
 -rw------- $OWNER_UID ./.dbbasic-sessions/settings
@@ -86,7 +84,6 @@ drwxr-xr-x $OWNER_UID ./public_html/cgi-bin
   assert_match "$(grep -v '^#' "$DIR/settings")" "^SECRET_KEY=[0-9a-f]{64}
 HTPASSWD_FILE=~/.dbbasic-sessions/htpasswd
 SESSION_REVOKED_FILE=~/.dbbasic-sessions/revoked
-HTGROUP_FILE=~/.dbbasic-sessions/groups
 LOGIN_URL=/~dbbsite/cgi-bin/login.cgi
 LOGOUT_URL=/~dbbsite/cgi-bin/logout.cgi\$" settings
   # The installed program, with only CGI variables, takes the key and HTPASSWD_FILE (still empty) from the settings file.
@@ -121,6 +118,17 @@ updated $SITE/cgi-bin/gate.cgi (0755, #!$NODE)" stdout
   assert_eq "$(cat "$DIR/settings")" "$key_before" "settings file"
 }
 
+@test "a rerun takes write access away from a private folder's group and others, and leaves 0711 alone" {
+  setup_site
+  chmod 775 "$DIR"
+  setup_site
+  assert_eq "$output" "set mode 0755 on $DIR" stdout
+  chmod 711 "$DIR"
+  setup_site
+  assert_eq "$output" "nothing to do: $SITE and $DIR are set up" stdout
+  assert_eq "$(stat -c '%a' "$DIR")" 711 "folder mode"
+}
+
 @test "an existing .htaccess is left alone and the lines to add are printed" {
   install -d -m 755 -o "$OWNER_UID" -g "$OWNER_GID" "$SITE"
   printf '# my own rules\nDirectoryIndex index.html\n' > "$SITE/.htaccess"
@@ -145,9 +153,8 @@ $(htaccess_for /~dbbsite | sed 's/^/    /')"
   setup_site
   assert_eq "$status" 0 "exit status"
   assert_eq "$(cat "$DIR/settings")" $'SESSION_TTL=3600\nHTPASSWD_FILE=/elsewhere/htpasswd' settings
-  assert_eq "$(head -n 3 <<<"$output")" "$DIR/settings has no SECRET_KEY or SECRET_KEY_FILE line: add SECRET_KEY=<the output of \`dbbasic-sessions keygen\`>
-$DIR/settings has no SESSION_REVOKED_FILE line: add SESSION_REVOKED_FILE=~/.dbbasic-sessions/revoked
-$DIR/settings has no HTGROUP_FILE line: add HTGROUP_FILE=~/.dbbasic-sessions/groups" "reported lines"
+  assert_eq "$(head -n 2 <<<"$output")" "$DIR/settings has no SECRET_KEY or SECRET_KEY_FILE line: add SECRET_KEY=<the output of \`dbbasic-sessions keygen\`>
+$DIR/settings has no SESSION_REVOKED_FILE line: add SESSION_REVOKED_FILE=~/.dbbasic-sessions/revoked" "reported lines"
 }
 
 @test "a settings file that cannot be used stops it (exit 1), naming the line" {
@@ -165,7 +172,7 @@ $DIR/settings has no HTGROUP_FILE line: add HTGROUP_FILE=~/.dbbasic-sessions/gro
   setup_site --dry-run
   assert_eq "$status" 0 "exit status"
   assert_eq "$(listing)" "$before" "files on a fresh home"
-  assert_eq "$(wc -l <<<"$output")" 12 "lines"
+  assert_eq "$(wc -l <<<"$output")" 11 "lines"
   assert_eq "$(grep -vc '^would ' <<<"$output")" 0 "lines not starting with 'would '"
   assert_eq "$(sed -n 1p <<<"$output")" "would create $DIR (0700)" "first line"
   # On a site set up before, with one program outdated.
