@@ -18,12 +18,12 @@ const USAGE = `usage:
   dbbasic-sessions revoke USER [--time T] end USER's sessions issued until now (or T): append "USER T" to
                                           SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing
 ${SETUP_USAGE}
-Settings come from the environment, then from ~/.dbbasic-sessions/settings (README, "The settings file").`;
+Settings come from the environment, then from ~/.dbbasic-sessions/settings (README, "Shared hosting").`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
   if (command === "setup-site") return setupSite(rest);
-  // The settings file under the environment, as the CGI programs read them (README, "The settings file").
+  // The settings file under the environment, as the CGI programs read them (README, "Shared hosting").
   if (command === "create" || command === "verify" || command === "revoke") Object.assign(process.env, withSettings(process.env));
   if (command === "keygen" && rest.length === 0) {
     const { randomBytes } = await import("node:crypto");

@@ -1,5 +1,5 @@
 /**
- * The settings file (README, "Configuration", "The settings file"): `NAME=value` lines in
+ * The settings file (README, "Shared hosting"): `NAME=value` lines in
  * `~/.dbbasic-sessions/settings`, for hosts where no variable reaches a CGI program (suEXEC
  * passes only its own fixed list, so `SetEnv` lines never arrive). The home is the running
  * user's, from the password database, never `HOME` (which suEXEC does not pass, and a

@@ -232,7 +232,7 @@ function run(args: readonly string[], repo: string, out: (line: string) => void)
   const files = { HTPASSWD_FILE: "htpasswd", SESSION_REVOKED_FILE: "revoked" } as const;
   if (lstatOrUndefined(settingsFile) === undefined) {
     const text =
-      `# dbbasic-sessions settings (README, "The settings file"), made by \`dbbasic-sessions setup-site\`.\n` +
+      `# dbbasic-sessions settings (README, "Shared hosting"), made by \`dbbasic-sessions setup-site\`.\n` +
       `# NAME=value lines with the names of README, "Configuration"; ~/ is ${home}/.\n` +
       `SECRET_KEY=${randomBytes(32).toString("hex")}\n` +
       Object.entries(files)

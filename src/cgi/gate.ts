@@ -107,7 +107,7 @@ async function runTarget(target: GateTarget, env: Record<string, string>): Promi
 async function main(env: CgiEnv): Promise<void> {
   let decision: GateDecision;
   try {
-    env = withSettings(env); // README, "The settings file"
+    env = withSettings(env); // README, "Shared hosting"
     decision = gate(env, process.argv.slice(2));
   } catch (err) {
     return runCgi(PROGRAM, () => {

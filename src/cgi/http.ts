@@ -258,7 +258,7 @@ export function failure(program: string, err: unknown): { status: number; header
  * reply built by `onError`, with at most one line in the error log and never
  * a stack trace, a cookie or an internal path in the body. Without `env`, the
  * handler gets the process's environment with the running user's settings
- * file merged in (README, "The settings file"); a settings file that cannot be used is a 500.
+ * file merged in (README, "Shared hosting"); a settings file that cannot be used is a 500.
  */
 export async function runCgi(
   program: string,

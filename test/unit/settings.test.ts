@@ -1,4 +1,4 @@
-// The settings file (README, "The settings file"): where it is, what it may hold, which
+// The settings file (README, "Shared hosting"): where it is, what it may hold, which
 // files are refused and with which one line, and how it merges under the environment.
 import { execFileSync } from "node:child_process";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The settings file (README, "The settings file"): the real bundles, run as CGI processes
+# The settings file (README, "Shared hosting"): the real bundles, run as CGI processes
 # by a site's owner (an account without root, test/helpers/site-owner.bash) with only
 # the CGI variables suEXEC passes (no HOME, no SetEnv), read ~/.dbbasic-sessions/settings
 # from the home the password database gives; a file that cannot be used is a 500 with one
