@@ -61,9 +61,10 @@ for f in whoami login logout gate; do
   [ -x "$REPO/cgi-bin/$f.cgi" ] || { echo "cgi-bin/$f.cgi is missing: run make first" >&2; exit 1; }
 done
 
-# As root, lighttpd runs as www-data (server.username): COMMAND… as that user, to check what it can reach.
+# As root, lighttpd runs as www-data (server.username): COMMAND… as that user, to check what it can
+# reach. Through env: setpriv looks COMMAND up while it still holds root's capabilities.
 as_server_user() {
-  if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=www-data --regid=www-data --clear-groups "$@"; else "$@"; fi
+  if [ "$(id -u)" -eq 0 ]; then setpriv --reuid=www-data --regid=www-data --clear-groups env "$@"; else "$@"; fi
 }
 
 if [ -n "${DEMO_STATE:-}" ]; then
