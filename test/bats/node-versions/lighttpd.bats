@@ -1,18 +1,25 @@
 #!/usr/bin/env bats
 # One journey through a real lighttpd on the Node first on PATH (test/run-all.sh
 # runs it once per Node version). lighttpd passes CGI programs no PATH of their
-# own, so the config's setenv.add-environment PATH gains that node's folder, as
-# the README says to do for a node outside /usr/bin; the programs'
+# own, so the config's setenv.add-environment PATH gains the folder of (a copy of)
+# that node, as the README says to do for a node outside /usr/bin; the programs'
 # `#!/usr/bin/env node` line then finds it. The config's NODE_COMPILE_CACHE
 # fills on Node 22.1+ and stays empty on older Node.
 
 load ../../helpers/servers
 
 setup_file() {
-  NODE_DIR=$(dirname "$(command -v node)")
+  site_init
+  # The node first on PATH, copied into the site: the clone, and node_modules/node22 with it,
+  # may be in a folder the server's user cannot enter (a mode-700 home), and then lighttpd's
+  # programs would find only the system's node further down their PATH.
+  NODE_DIR=$SITE/node/bin
+  mkdir -p "$NODE_DIR"
+  cp "$(command -v node)" "$NODE_DIR/node"
+  chmod 755 "$SITE/node" "$NODE_DIR" "$NODE_DIR/node"
   export NODE_VERSION NODE_DIR
   NODE_VERSION=$("$NODE_DIR/node" --version)
-  site_init
+  [ "$NODE_VERSION" = "$(node --version)" ] || { echo "the copy of node is $NODE_VERSION, not $(node --version)" >&2; return 1; }
   site_add_user ann ann-secret -B
   # The protected program: who it runs for, the command name of the process that
   # started it, and the node the server's PATH finds.
