@@ -16,10 +16,10 @@
  * not a socket), it answers 500 and logs one line saying how to configure it.
  */
 import { fstatSync } from "node:fs";
-import { authorizerResponse, defaultSettings, PROGRAM, requestEnv } from "../fcgi/authorize.js";
+import { authorizerHandler, defaultSettings, PROGRAM } from "../fcgi/authorize.js";
 import { FileCache } from "../fcgi/files.js";
 import { FCGI_AUTHORIZER } from "../fcgi/protocol.js";
-import { createFcgiServer } from "../fcgi/server.js";
+import { createFcgiServer, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_REQUEST_TIMEOUT_MS } from "../fcgi/server.js";
 import { formatReply, logLine, textReply, writeOut } from "./http.js";
 
 const HOW_TO =
@@ -68,6 +68,28 @@ function listenTarget(args: readonly string[]): { fd: number } | { host: string;
   return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
 }
 
+/**
+ * The service's limits from its own environment (README, "Protect a folder at
+ * full speed"): AUTHORIZER_REQUEST_TIMEOUT and AUTHORIZER_IDLE_TIMEOUT in
+ * seconds (decimals allowed), AUTHORIZER_MAX_CONNECTIONS; a malformed value is
+ * the message to log.
+ */
+function limits(env: NodeJS.ProcessEnv): { requestTimeoutMs: number; idleTimeoutMs: number; maxConns: number } | string {
+  const seconds = (name: string, fallbackMs: number): number | string => {
+    const v = env[name];
+    if (v === undefined || v === "") return fallbackMs;
+    if (!/^\d{1,6}(\.\d{1,3})?$/.test(v) || Number(v) <= 0) return `${name} must be a number of seconds greater than 0 (e.g. ${fallbackMs / 1000})`;
+    return Math.round(Number(v) * 1000);
+  };
+  const requestTimeoutMs = seconds("AUTHORIZER_REQUEST_TIMEOUT", DEFAULT_REQUEST_TIMEOUT_MS);
+  const idleTimeoutMs = seconds("AUTHORIZER_IDLE_TIMEOUT", DEFAULT_IDLE_TIMEOUT_MS);
+  const conns = env.AUTHORIZER_MAX_CONNECTIONS;
+  if (typeof requestTimeoutMs === "string") return requestTimeoutMs;
+  if (typeof idleTimeoutMs === "string") return idleTimeoutMs;
+  if (conns !== undefined && conns !== "" && !/^[1-9]\d{0,5}$/.test(conns)) return `AUTHORIZER_MAX_CONNECTIONS must be a whole number greater than 0 (e.g. ${DEFAULT_MAX_CONNS})`;
+  return { requestTimeoutMs, idleTimeoutMs, maxConns: conns ? Number(conns) : DEFAULT_MAX_CONNS };
+}
+
 function main(): void {
   const target = listenTarget(process.argv.slice(2));
   if (typeof target === "string") {
@@ -85,13 +107,20 @@ function main(): void {
     process.exitCode = 1;
     return;
   }
+  const limit = limits(process.env);
+  if (typeof limit === "string") {
+    logLine(PROGRAM, limit);
+    process.exitCode = 2;
+    return;
+  }
   const files = new FileCache();
-  const defaults = defaultSettings(process.env);
   const log = (message: string) => logLine(PROGRAM, message);
+  const answer = authorizerHandler(defaultSettings(process.env), files, log);
   const server = createFcgiServer({
     role: FCGI_AUTHORIZER,
-    handle: ({ params }) => Buffer.from(authorizerResponse(requestEnv(defaults, params), files), "utf8"),
+    handle: ({ params }) => answer(params),
     log,
+    ...limit,
     cannotListen: (err) => {
       log(`cannot listen on ${"fd" in target ? `fd ${target.fd}` : "path" in target ? JSON.stringify(target.path) : `${target.host}:${target.port}`} (${err.code ?? err.message})${"fd" in target ? `: ${HOW_TO}` : ""}`);
       process.exit(1);

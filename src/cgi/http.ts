@@ -237,18 +237,23 @@ export function jsonReply(status: number, value: unknown, headers?: Array<[strin
 /**
  * What a failure answers: its status (500 unless an HttpError says otherwise)
  * and extra headers, after writing its one log line — the HttpError's own, a
- * configuration error's message, or "internal error" with the code and message.
+ * configuration error's message, or "internal error" with the code and message
+ * — through `log` (default: straight to the error log).
  */
-export function failure(program: string, err: unknown): { status: number; headers: Array<[string, string]> } {
+export function failure(
+  program: string,
+  err: unknown,
+  log: (message: string) => void = (message) => logLine(program, message),
+): { status: number; headers: Array<[string, string]> } {
   if (err instanceof HttpError) {
-    if (err.log) logLine(program, err.log);
+    if (err.log) log(err.log);
     return { status: err.status, headers: err.headers };
   }
   if (err instanceof KeyConfigError || err instanceof ConfigError) {
-    logLine(program, err.message);
+    log(err.message);
   } else {
     const e = err as { code?: unknown; message?: unknown };
-    logLine(program, `internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
+    log(`internal error: ${typeof e.code === "string" ? e.code : ""} ${String(e.message ?? err)}`.trim());
   }
   return { status: 500, headers: [] };
 }

@@ -12,12 +12,14 @@
  * - any failure (a missing key, an unreadable file, a malformed rule): `500`,
  *   never `200`.
  */
+import { readCookie } from "../cookie.js";
 import { TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { admit } from "../cgi/admit.js";
-import { failure, formatReply, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { failure, formatReply, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
 import type { FileCache } from "./files.js";
+import { LogLimiter } from "./server.js";
 
 export const PROGRAM = "authorizer.fcgi";
 
@@ -105,9 +107,38 @@ export function verifiedSession(keys: Keyring, token: string | undefined, now: n
 /** What the authorizer decided: let `user` pass, or answer the client with `reply`. */
 export type Decision = { allow: string } | { reply: Reply };
 
-/** Decides one request. Throws for configuration errors (the caller answers 500). `now` in seconds. */
-export function decide(env: CgiEnv, files: FileCache, now: number): Decision {
+/** One line in the error log. */
+export type Log = (message: string) => void;
+
+const logDirect: Log = (message) => logLine(PROGRAM, message);
+
+/**
+ * Decides one request. Throws for configuration errors (the caller answers 500). `now` in seconds.
+ * A cookie that is not a valid session is logged through `log` (the service
+ * rate-limits it: any client can send one with every request).
+ */
+export function decide(env: CgiEnv, files: FileCache, now: number, log: Log = logDirect): Decision {
+  let badCookieFrom: string | undefined;
+  const token = env.HTTP_COOKIE ? readCookie(env.HTTP_COOKIE, env.SESSION_COOKIE || "session") : undefined;
+  if (token !== undefined) {
+    let keys: Keyring | undefined;
+    try {
+      keys = files.keyring(env);
+    } catch {
+      // admit() reports it.
+    }
+    if (keys) {
+      try {
+        verifiedSession(keys, token, now);
+      } catch {
+        // Decided as having no cookie, so that admit() does not log it: the line is ours.
+        badCookieFrom = env.REMOTE_ADDR ?? "-";
+        env = { ...env, HTTP_COOKIE: undefined };
+      }
+    }
+  }
   const admission = admit(env, PROGRAM, { now, verify: verifiedSession, read: files.read, keyring: files.keyring });
+  if (badCookieFrom !== undefined) log(`invalid session cookie from ${badCookieFrom}`);
   return "reply" in admission ? admission : { allow: admission.user };
 }
 
@@ -127,15 +158,32 @@ export function asciiBody(reply: Reply): Reply {
  * the Variable- headers and no body, or the reply for the client. Never
  * throws: any failure is logged in one line and answered 500.
  */
-export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = Date.now() / 1000): string {
+export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = Date.now() / 1000, log: Log = logDirect): string {
   try {
-    const decision = decide(env, files, now);
+    const decision = decide(env, files, now, log);
     if ("reply" in decision) return formatReply(asciiBody(decision.reply));
     const user = decision.allow;
     if (user.includes("\r") || user.includes("\n") || user.includes("\0")) throw new Error("user name holds a control character");
     // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.
     return `Status: 200 OK\r\nVariable-REMOTE_USER: ${user}\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n`;
   } catch (err) {
-    return formatReply(textReply(failure(PROGRAM, err).status));
+    return formatReply(textReply(failure(PROGRAM, err, log).status));
   }
+}
+
+/** Lines about single requests (a bad cookie, a failure) the service logs per {@link REQUEST_LOG_WINDOW_MS}, at most. */
+export const REQUEST_LOG_BURST = 10;
+export const REQUEST_LOG_WINDOW_MS = 10_000;
+
+/**
+ * The service's answer to each request: {@link authorizerResponse} with the
+ * process's settings as defaults, its files through `files`, and its lines
+ * about single requests rate-limited (at most {@link REQUEST_LOG_BURST} per
+ * {@link REQUEST_LOG_WINDOW_MS}, then one line counting the rest), since any
+ * client can cause one with every request. `now` is the clock in milliseconds.
+ */
+export function authorizerHandler(defaults: CgiEnv, files: FileCache, log: Log = logDirect, now: () => number = Date.now): (params: Map<string, string>) => string {
+  const limiter = new LogLimiter(log, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, now);
+  const line: Log = (message) => limiter.line(message);
+  return (params) => authorizerResponse(requestEnv(defaults, params), files, now() / 1000, line);
 }

@@ -1,24 +1,46 @@
 /**
  * The files a long-lived process consults per request (the key file,
  * HTPASSWD_FILE, HTGROUP_FILE, SESSION_REVOKED_FILE), read again only when
- * they change: each request costs one stat() per file, compared on device,
- * inode, size, modification and change time, instead of a read. A change made
- * by `htpasswd -D`, `dbbasic-sessions revoke`, an editor writing a new file
- * and renaming it, or a replaced key, is seen at the next request.
+ * they change, without a system call per request:
+ *
+ * - each file and its folder are watched (fs.watch, inotify on Linux): a
+ *   write, `htpasswd -D`, `dbbasic-sessions revoke`, an editor writing a new
+ *   file and renaming it into place, or a replaced key, drops the cached copy
+ *   as soon as the event arrives;
+ * - as a safety net (a file system without notification, a watch that could
+ *   not be set, more watches than the system allows), a file is checked with
+ *   one stat() at most every {@link CHECK_MS}, compared on device, inode,
+ *   size, modification and change time.
+ * So a change counts for every request that starts {@link CHECK_MS} or more
+ * after it was made, and usually at once.
  *
  * File times are coarse (the kernel's clock tick, a few milliseconds), so two
  * writes in one tick can leave the same size and times: a file changed less
- * than {@link RACY_MS} before it was read is read again on every request until
- * it has been quiet that long (the way git treats "racily clean" files).
+ * than {@link RACY_MS} before it was read is read again at each check until it
+ * has been quiet that long (the way git treats "racily clean" files).
+ *
+ * What is cached is bounded: at most {@link MAX_ENTRIES} files and
+ * {@link MAX_CACHED_BYTES} bytes in all, of which at most
+ * {@link MAX_GROUP_FILES} group files (a request's params may name the group
+ * file), each read only up to {@link MAX_SERVICE_GROUP_FILE}.
  */
-import { statSync, type Stats } from "node:fs";
+import { statSync, watch, type FSWatcher, type Stats } from "node:fs";
+import { basename, dirname } from "node:path";
 import { readSmallRegularFile, type SmallFile } from "../files.js";
 import { keyringFromEnv, type KeyEnv, type Keyring } from "../keys.js";
 
 /** A file changed less than this many milliseconds before it was read is not trusted from the cache. */
 export const RACY_MS = 2000;
-/** At most this many files are remembered (their paths come from the server's configuration). */
-const MAX_ENTRIES = 64;
+/** A cached file is checked with a stat at most this often (and at once when a watch reports a change). */
+export const CHECK_MS = 500;
+/** At most this many files are remembered. */
+export const MAX_ENTRIES = 16;
+/** At most this many bytes of files are remembered (the files read by the oldest entries are dropped first). */
+export const MAX_CACHED_BYTES = 16 * 1024 * 1024;
+/** At most this many distinct group files are remembered (a request's params choose it). */
+export const MAX_GROUP_FILES = 4;
+/** The largest HTGROUP_FILE the service reads (the CGI programs allow 4 MiB). */
+export const MAX_SERVICE_GROUP_FILE = 1024 * 1024;
 
 interface Signature {
   dev: number;
@@ -49,50 +71,173 @@ function settled(sig: Signature, readAt: number): boolean {
   return readAt - Math.max(sig.mtimeMs, sig.ctimeMs) >= RACY_MS;
 }
 
+/** What is known of one file (or of the key file behind a keyring). */
+interface Checked {
+  path: string;
+  sig: Signature | undefined;
+  /** When the cached copy was last known to match the file (the cache's clock). */
+  checkedAt: number;
+  trusted: boolean;
+  /** Set by a watch event: check at the next request. */
+  changed: boolean;
+  unwatch: () => void;
+}
+
+interface Entry extends Checked {
+  file: SmallFile;
+  what: string;
+  bytes: number;
+}
+
 /**
- * Remembers files and the keyring by what a stat says about them.
+ * Watches `path` and its folder; `onChange` at the first event about the
+ * file (a write, a rename into place, a removal). Returns how to stop.
+ */
+function watchFile(path: string, onChange: () => void): () => void {
+  const watchers: FSWatcher[] = [];
+  const stop = () => {
+    for (const w of watchers.splice(0)) w.close();
+  };
+  const fire = () => {
+    stop();
+    onChange();
+  };
+  const name = basename(path);
+  const add = (target: string, listener: (event: string, file: string | null) => void) => {
+    try {
+      const w = watch(target, { persistent: false }, listener);
+      w.on("error", fire);
+      watchers.push(w);
+    } catch {
+      // ENOENT, ENOSPC (too many watches), a file system without notification: the periodic check remains.
+    }
+  };
+  add(path, fire);
+  add(dirname(path), (_event, file) => {
+    if (file === null || file === name) fire();
+  });
+  return stop;
+}
+
+const noWatch = () => () => {};
+
+/**
+ * Remembers files and the keyring, checking them as the file header says.
  * `read` is where files come from (default: the CGI programs' own reader,
- * with its checks and caps); `now` is the clock, in milliseconds.
+ * with its checks and caps); `now` is the clock, in milliseconds; `watch`
+ * false leaves only the periodic check (for tests of it).
  */
 export class FileCache {
-  readonly #files = new Map<string, { sig: Signature; file: SmallFile; trusted: boolean }>();
-  #keys: { id: string; sig: Signature | undefined; ring: Keyring; trusted: boolean } | undefined;
+  readonly #files = new Map<string, Entry>();
+  #bytes = 0;
+  #keys: (Checked & { id: string; ring: Keyring }) | undefined;
+  readonly #watch: (path: string, onChange: () => void) => () => void;
   /** Reads from disk (not from the cache) so far: for tests and `make bench`. */
   reads = 0;
+  /** stat() calls so far: for tests and `make bench`. */
+  stats = 0;
 
   constructor(
     private readonly readFile: (path: string, cap: number, what: string) => SmallFile = readSmallRegularFile,
     private readonly now: () => number = Date.now,
     private readonly buildKeyring: (env: KeyEnv) => Keyring = keyringFromEnv,
-  ) {}
+    options: { watch?: boolean; checkMs?: number } = {},
+  ) {
+    this.#watch = options.watch === false ? noWatch : watchFile;
+    this.checkMs = options.checkMs ?? CHECK_MS;
+  }
+
+  readonly checkMs: number;
+
+  /** Files remembered now, and their bytes: for tests. */
+  get size(): { files: number; bytes: number } {
+    return { files: this.#files.size, bytes: this.#bytes };
+  }
+
+  /** Stops every watch (the cache keeps working, with the periodic check only until files are read again). */
+  close(): void {
+    for (const e of this.#files.values()) e.unwatch();
+    this.#keys?.unwatch();
+  }
+
+  /** True when `c` may be used at time `t`: unchanged by a watch event, and checked recently or checked now. */
+  #fresh(c: Checked, t: number): boolean {
+    if (!c.changed && t - c.checkedAt < this.checkMs) return true;
+    if (c.changed || !c.trusted || c.sig === undefined) return false;
+    this.stats++;
+    const sig = statOrUndefined(c.path);
+    if (sig === undefined || !same(c.sig, sig)) return false;
+    c.checkedAt = t;
+    return true;
+  }
 
   /** A reader for src/cgi/live.ts and readHtpasswd: the cached text while the file is unchanged. */
   read = (path: string, cap: number, what: string): SmallFile => {
+    if (what === "HTGROUP_FILE" && cap > MAX_SERVICE_GROUP_FILE) cap = MAX_SERVICE_GROUP_FILE;
     const key = what + "\0" + cap + "\0" + path;
-    const sig = statOrUndefined(path);
+    const t = this.now();
     const hit = this.#files.get(key);
-    if (hit && sig && hit.trusted && same(hit.sig, sig)) return hit.file;
-    this.#files.delete(key);
+    if (hit) {
+      if (this.#fresh(hit, t)) return hit.file;
+      this.#forget(key, hit);
+    }
     this.reads++;
+    this.stats++;
+    const sig = statOrUndefined(path);
     const file = this.readFile(path, cap, what); // throws for a missing, unreadable or oversized file: never cached
     if (sig) {
-      if (this.#files.size >= MAX_ENTRIES) this.#files.clear();
-      this.#files.set(key, { sig, file, trusted: settled(sig, this.now()) });
+      const entry: Entry = { path, sig, file, what, bytes: sig.size, checkedAt: t, trusted: settled(sig, t), changed: false, unwatch: () => {} };
+      this.#makeRoom(entry);
+      entry.unwatch = this.#watch(path, () => {
+        entry.changed = true;
+      });
+      this.#files.set(key, entry);
+      this.#bytes += entry.bytes;
     }
     return file;
   };
+
+  #forget(key: string, e: Entry): void {
+    e.unwatch();
+    this.#files.delete(key);
+    this.#bytes -= e.bytes;
+  }
+
+  /** Drops the oldest entries until `e` fits the bounds. */
+  #makeRoom(e: Entry): void {
+    let groups = 0;
+    if (e.what === "HTGROUP_FILE") for (const other of this.#files.values()) if (other.what === "HTGROUP_FILE") groups++;
+    for (const [key, old] of this.#files) {
+      const tooMany = this.#files.size >= MAX_ENTRIES || this.#bytes + e.bytes > MAX_CACHED_BYTES;
+      const tooManyGroups = groups >= MAX_GROUP_FILES;
+      if (!tooMany && !tooManyGroups) break;
+      if (tooMany || old.what === "HTGROUP_FILE") {
+        if (old.what === "HTGROUP_FILE") groups--;
+        this.#forget(key, old);
+      }
+    }
+  }
 
   /** The keyring from SECRET_KEY_FILE or SECRET_KEY (and SECRET_KEY_FALLBACKS), rebuilt only when one of them changed. */
   keyring = (env: KeyEnv): Keyring => {
     const path = env.SECRET_KEY_FILE;
     const id = (path ? "file\0" + path : "env\0" + (env.SECRET_KEY ?? "\0unset")) + "\0" + (env.SECRET_KEY_FALLBACKS ?? "");
-    const sig = path ? statOrUndefined(path) : undefined;
     const hit = this.#keys;
-    if (hit && hit.id === id && hit.trusted && (path ? sig !== undefined && hit.sig !== undefined && same(hit.sig, sig) : true)) return hit.ring;
+    const t = this.now();
+    if (hit && hit.id === id && (!path || this.#fresh(hit, t))) return hit.ring;
+    hit?.unwatch();
     this.#keys = undefined;
     this.reads++;
+    if (path) this.stats++;
+    const sig = path ? statOrUndefined(path) : undefined;
     const ring = this.buildKeyring(env); // throws KeyConfigError: never cached
-    this.#keys = { id, sig, ring, trusted: path ? sig !== undefined && settled(sig, this.now()) : true };
+    const keys = { id, path: path ?? "", sig, ring, checkedAt: t, trusted: path ? sig !== undefined && settled(sig, t) : true, changed: false, unwatch: () => {} };
+    if (path) {
+      keys.unwatch = this.#watch(path, () => {
+        keys.changed = true;
+      });
+    }
+    this.#keys = keys;
     return ring;
   };
 }

@@ -127,25 +127,26 @@ export function encodeNameValuePairs(pairs: Iterable<readonly [string, string]>)
  * Node decodes a CGI program's environment (bytes that are not UTF-8 become
  * U+FFFD), so a FastCGI request reads exactly as the same request under CGI.
  * A length that runs past the end, or a 4-byte length cut short, throws.
+ * `start` and `end` bound the bytes read (default: all of `buf`).
  */
-export function decodeNameValuePairs(buf: Buffer, into: Map<string, string> = new Map()): Map<string, string> {
-  let i = 0;
+export function decodeNameValuePairs(buf: Buffer, into: Map<string, string> = new Map(), start = 0, end = buf.length): Map<string, string> {
+  let i = start;
   const readLength = (): number => {
     const first = buf[i]!;
     if (first < 0x80) {
       i += 1;
       return first;
     }
-    if (i + 4 > buf.length) throw new FcgiProtocolError("name-value pair with a 4-byte length cut short");
+    if (i + 4 > end) throw new FcgiProtocolError("name-value pair with a 4-byte length cut short");
     const n = buf.readUInt32BE(i) & 0x7fffffff;
     i += 4;
     return n;
   };
-  while (i < buf.length) {
+  while (i < end) {
     const nameLength = readLength();
-    if (i >= buf.length) throw new FcgiProtocolError("name-value pair without a value length");
+    if (i >= end) throw new FcgiProtocolError("name-value pair without a value length");
     const valueLength = readLength();
-    if (nameLength > buf.length - i || valueLength > buf.length - i - nameLength) {
+    if (nameLength > end - i || valueLength > end - i - nameLength) {
       throw new FcgiProtocolError("name-value pair longer than its record");
     }
     const name = buf.toString("utf8", i, i + nameLength);
@@ -158,38 +159,110 @@ export function decodeNameValuePairs(buf: Buffer, into: Map<string, string> = ne
 }
 
 /**
- * Cuts a byte stream into records. `push` takes whatever arrived and returns
- * the records now complete; a partial record waits for the next chunk. At
- * most one record's worth (8 + 65 535 + 255 bytes) is ever held.
+ * Cuts a byte stream into records, one at a time. `feed` takes whatever
+ * arrived; each `next()` that returns true makes the next complete record
+ * current ({@link type}, {@link requestId}, and its content as bytes
+ * [{@link start}, {@link end}) of {@link buffer}, valid until the next
+ * `feed`), without copying it; a partial record waits for the next chunk.
+ * What is held is the unread rest of the last chunk fed, plus at most one
+ * partial record (8 + 65 535 + 255 bytes).
  */
 export class RecordReader {
-  #pending: Buffer | undefined;
+  #buf: Buffer | undefined;
+  #off = 0;
+  type = 0;
+  requestId = 0;
+  buffer: Buffer = Buffer.alloc(0);
+  start = 0;
+  end = 0;
 
-  push(chunk: Buffer): FcgiRecord[] {
-    let buf = this.#pending ? Buffer.concat([this.#pending, chunk]) : chunk;
-    this.#pending = undefined;
-    const records: FcgiRecord[] = [];
-    let i = 0;
-    while (buf.length - i >= FCGI_HEADER_LEN) {
-      const version = buf[i]!;
-      if (version !== FCGI_VERSION_1) throw new FcgiProtocolError(`record of FastCGI version ${version}, not 1`);
-      const type = buf[i + 1]!;
-      const requestId = buf.readUInt16BE(i + 2);
-      const length = buf.readUInt16BE(i + 4);
-      const padding = buf[i + 6]!;
-      const end = i + FCGI_HEADER_LEN + length + padding;
-      if (end > buf.length) break;
-      // A copy, so the record does not keep the whole chunk alive.
-      const content = Buffer.from(buf.subarray(i + FCGI_HEADER_LEN, i + FCGI_HEADER_LEN + length));
-      records.push({ type, requestId, content });
-      i = end;
+  /** Adds bytes that arrived. */
+  feed(chunk: Buffer): void {
+    if (this.#buf === undefined || this.#off >= this.#buf.length) {
+      this.#buf = chunk;
+    } else {
+      this.#buf = Buffer.concat([this.#buf.subarray(this.#off), chunk]);
     }
-    if (i < buf.length) this.#pending = Buffer.from(buf.subarray(i));
+    this.#off = 0;
+  }
+
+  /** Makes the next complete record current; false when none is complete yet. Throws FcgiProtocolError. */
+  next(): boolean {
+    const buf = this.#buf;
+    if (buf === undefined) return false;
+    const i = this.#off;
+    if (buf.length - i < FCGI_HEADER_LEN) return false;
+    const version = buf[i]!;
+    if (version !== FCGI_VERSION_1) throw new FcgiProtocolError(`record of FastCGI version ${version}, not 1`);
+    const length = (buf[i + 4]! << 8) | buf[i + 5]!;
+    const end = i + FCGI_HEADER_LEN + length + buf[i + 6]!;
+    if (end > buf.length) return false;
+    this.type = buf[i + 1]!;
+    this.requestId = (buf[i + 2]! << 8) | buf[i + 3]!;
+    this.buffer = buf;
+    this.start = i + FCGI_HEADER_LEN;
+    this.end = this.start + length;
+    this.#off = end;
+    if (end === buf.length) this.#buf = undefined;
+    return true;
+  }
+
+  /** A copy of the current record's content. */
+  content(): Buffer {
+    return Buffer.from(this.buffer.subarray(this.start, this.end));
+  }
+
+  /** Feeds `chunk` and returns every record now complete, each with a copy of its content. */
+  push(chunk: Buffer): FcgiRecord[] {
+    this.feed(chunk);
+    const records: FcgiRecord[] = [];
+    while (this.next()) records.push({ type: this.type, requestId: this.requestId, content: this.content() });
     return records;
   }
 
-  /** True when part of a record is waiting for more bytes. */
+  /** True when bytes are waiting: part of a record, or records not yet taken with next(). */
   get midRecord(): boolean {
-    return this.#pending !== undefined;
+    return this.#buf !== undefined && this.#off < this.#buf.length;
   }
+}
+
+/**
+ * A whole answer in one buffer: `response` as FCGI_STDOUT (when not empty),
+ * the empty FCGI_STDOUT that ends the stream, and FCGI_END_REQUEST.
+ */
+export function encodeResponse(requestId: number, response: Buffer | string, protocolStatus = FCGI_REQUEST_COMPLETE): Buffer {
+  const length = typeof response === "string" ? Buffer.byteLength(response, "utf8") : response.length;
+  const out = Buffer.allocUnsafe(Math.ceil(length / FCGI_MAX_CONTENT) * (FCGI_HEADER_LEN + 7) + length + 2 * FCGI_HEADER_LEN + 8 + 8);
+  let o = 0;
+  const header = (type: number, contentLength: number, padding: number) => {
+    out[o] = FCGI_VERSION_1;
+    out[o + 1] = type;
+    out[o + 2] = requestId >> 8;
+    out[o + 3] = requestId & 0xff;
+    out[o + 4] = contentLength >> 8;
+    out[o + 5] = contentLength & 0xff;
+    out[o + 6] = padding;
+    out[o + 7] = 0;
+    o += FCGI_HEADER_LEN;
+  };
+  if (length > 0) {
+    const bytes = typeof response === "string" ? (length <= FCGI_MAX_CONTENT ? undefined : Buffer.from(response, "utf8")) : response;
+    for (let done = 0; done < length; ) {
+      const n = Math.min(FCGI_MAX_CONTENT, length - done);
+      const padding = (8 - (n % 8)) % 8;
+      header(FCGI_STDOUT, n, padding);
+      if (bytes === undefined) out.write(response as string, o, "utf8");
+      else bytes.copy(out, o, done, done + n);
+      o += n;
+      out.fill(0, o, o + padding);
+      o += padding;
+      done += n;
+    }
+    header(FCGI_STDOUT, 0, 0);
+  }
+  header(FCGI_END_REQUEST, 8, 0);
+  out.fill(0, o, o + 8);
+  out[o + 4] = protocolStatus;
+  o += 8;
+  return out.subarray(0, o);
 }

@@ -4,20 +4,28 @@
  * Apache use it: a connection per request), FCGI_GET_VALUES answered, unknown
  * management records answered with FCGI_UNKNOWN_TYPE, FCGI_KEEP_CONN honoured.
  *
- * Bad input never ends the process: a connection that sends something that is
- * not FastCGI is dropped with one log line; a request whose params are over
- * the cap gets `431` without them; a peer that leaves mid-request or stays
- * silent is dropped (log lines about such peers are rate-limited, so
- * thousands of dropped connections cannot flood the error log).
+ * What one peer can take is bounded, so that any local process able to
+ * connect cannot grow the process or starve other peers:
+ * - output: a peer that does not read our answers is not read either (its
+ *   socket is paused while more than {@link MAX_PENDING_OUTPUT} bytes wait);
+ * - input: at most one chunk and one partial record are held, and at most
+ *   {@link MAX_RECORDS_PER_SLICE} records are handled before other
+ *   connections get their turn;
+ * - time: a connection silent for `idleTimeoutMs`, or that has not completed
+ *   its request within `requestTimeoutMs` however it trickles bytes, is dropped;
+ * - connections: beyond `maxConnections` open at once, new ones are closed at once.
+ * A connection that sends something that is not FastCGI is dropped; params
+ * over the cap get `431` without being read. Log lines about such peers are
+ * rate-limited, so thousands of them cannot flood the error log.
  */
 import type { Server, Socket } from "node:net";
 import { createServer } from "node:net";
 import {
-  decodeBeginRequestBody,
   decodeNameValuePairs,
   encodeEndRequest,
   encodeNameValuePairs,
   encodeRecords,
+  encodeResponse,
   encodeUnknownType,
   FCGI_ABORT_REQUEST,
   FCGI_BEGIN_REQUEST,
@@ -27,7 +35,6 @@ import {
   FCGI_KEEP_CONN,
   FCGI_PARAMS,
   FCGI_REQUEST_COMPLETE,
-  FCGI_STDOUT,
   FCGI_UNKNOWN_ROLE,
   FcgiProtocolError,
   RecordReader,
@@ -46,22 +53,31 @@ export interface FcgiServerOptions {
    * Answers one request with its whole CGI response (header block and body).
    * Must not throw; whatever it throws is answered `500` and logged.
    */
-  handle: (request: FcgiRequest) => Buffer;
+  handle: (request: FcgiRequest) => Buffer | string;
   /** One line in the error log. */
   log: (message: string) => void;
   /** The largest total size of one request's params (bytes). */
   maxParams?: number;
   /** Milliseconds a connection may stay silent before it is dropped. */
   idleTimeoutMs?: number;
+  /** Milliseconds a connection has to complete a request (from its first byte), however it trickles bytes. */
+  requestTimeoutMs?: number;
   /** Called when the server cannot listen (a bad socket, an address in use). */
   cannotListen: (err: NodeJS.ErrnoException) => void;
-  /** Answered for FCGI_MAX_CONNS in FCGI_GET_VALUES. */
+  /** Connections open at once, at most; also answered for FCGI_MAX_CONNS and FCGI_MAX_REQS. */
   maxConns?: number;
 }
 
 /** The params of one request, at most (128 KiB: lighttpd's and Apache's request-header limits are well under it). */
 export const DEFAULT_MAX_PARAMS = 128 * 1024;
-export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+export const DEFAULT_IDLE_TIMEOUT_MS = 10_000;
+export const DEFAULT_REQUEST_TIMEOUT_MS = 10_000;
+/** Connections open at once, at most (a server has one open per request it is asking about). */
+export const DEFAULT_MAX_CONNS = 512;
+/** Bytes of answers waiting for a peer that does not read them, before that peer is no longer read. */
+export const MAX_PENDING_OUTPUT = 16 * 1024;
+/** Records handled from one connection before the others get their turn. */
+export const MAX_RECORDS_PER_SLICE = 64;
 
 const PARAMS_TOO_LARGE = Buffer.from(
   "Status: 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nRequest Header Fields Too Large\n",
@@ -72,10 +88,11 @@ const INTERNAL_ERROR = Buffer.from(
 
 /**
  * Log lines about misbehaving peers, at most `burst` per `windowMs`; the rest
- * are counted and reported in one line when the next window opens.
+ * are counted and reported in one line when the window ends (at the next line,
+ * or by a timer if none comes).
  */
 export class LogLimiter {
-  #windowStart = 0;
+  #windowStart = -Infinity;
   #inWindow = 0;
   #suppressed = 0;
 
@@ -89,157 +106,332 @@ export class LogLimiter {
   line(message: string): void {
     const t = this.now();
     if (t - this.#windowStart >= this.windowMs) {
-      if (this.#suppressed > 0) this.log(`${this.#suppressed} more such line${this.#suppressed === 1 ? "" : "s"} not logged in the last ${Math.round(this.windowMs / 1000)} s`);
+      this.flush();
       this.#windowStart = t;
       this.#inWindow = 0;
-      this.#suppressed = 0;
     }
     if (this.#inWindow < this.burst) {
       this.#inWindow++;
       this.log(message);
-    } else {
-      this.#suppressed++;
+    } else if (this.#suppressed++ === 0) {
+      const timer = setTimeout(() => {
+        if (this.now() - this.#windowStart >= this.windowMs) this.flush();
+      }, this.windowMs - (t - this.#windowStart) + 1);
+      timer.unref();
+    }
+  }
+
+  /** Reports the lines not logged so far, if any. */
+  flush(): void {
+    if (this.#suppressed === 0) return;
+    this.log(`${this.#suppressed} more such line${this.#suppressed === 1 ? "" : "s"} not logged in the last ${Math.round(this.windowMs / 1000)} s`);
+    this.#suppressed = 0;
+  }
+}
+
+const CONN = Symbol("fcgi connection");
+type TrackedSocket = Socket & { [CONN]?: Connection };
+
+/** The open connections of one server, swept for the idle and request deadlines. */
+export class Connections {
+  readonly open = new Set<Connection>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly options: FcgiServerOptions,
+    readonly peers: LogLimiter,
+    readonly now: () => number = Date.now,
+  ) {}
+
+  /** Checks the deadlines every quarter of the shorter one: a peer is dropped at most 25 % after its deadline. */
+  start(): void {
+    if (this.#timer) return;
+    const every = Math.max(10, Math.min(this.idleTimeoutMs, this.requestTimeoutMs) / 4);
+    this.#timer = setInterval(() => this.sweep(), every);
+    this.#timer.unref();
+  }
+
+  stop(): void {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  get idleTimeoutMs(): number {
+    return this.options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+  }
+
+  get requestTimeoutMs(): number {
+    return this.options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  }
+
+  /** Drops the connections past a deadline. */
+  sweep(): void {
+    const t = this.now();
+    const idle = this.idleTimeoutMs;
+    const whole = this.requestTimeoutMs;
+    for (const c of this.open) {
+      if (c.since >= 0 && t - c.since > whole) {
+        this.peers.line(`FastCGI peer did not complete a request within ${whole} ms: connection dropped`);
+        c.drop();
+      } else if (t - c.lastActivity > idle) {
+        if (c.requestId !== 0 || c.reader.midRecord) this.peers.line("FastCGI peer silent mid-request: connection dropped");
+        c.drop();
+      }
     }
   }
 }
 
-interface Current {
-  id: number;
-  keepConn: boolean;
-  chunks: Buffer[];
-  size: number;
-  tooLarge: boolean;
-}
+/** One connection: its record reader, its request (one at a time), its deadlines. */
+class Connection {
+  readonly reader = new RecordReader();
+  done = false;
+  /** When the request being read began (its first byte, or the connection), -1 between kept requests. */
+  since: number;
+  lastActivity: number;
+  /** The request being read (0: none). */
+  requestId = 0;
+  keepConn = false;
+  /** The params stream, while it is one record: bytes [paramsStart, paramsEnd) of paramsBuffer. */
+  paramsBuffer: Buffer | undefined;
+  paramsStart = 0;
+  paramsEnd = 0;
+  /** The params stream, once it is more than one record: copies of each record's content. */
+  paramsChunks: Buffer[] | undefined;
+  paramsSize = 0;
+  tooLarge = false;
+  /** Waiting for setImmediate (a full slice) or 'drain' (unread output) before reading on. */
+  waiting = false;
 
-/** Serves FastCGI on one accepted connection until it closes. */
-export function serveConnection(socket: Socket, options: FcgiServerOptions, peers: LogLimiter): void {
-  const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
-  const reader = new RecordReader();
-  let current: Current | undefined;
-  let done = false;
+  constructor(
+    readonly socket: Socket,
+    readonly conns: Connections,
+  ) {
+    this.since = this.lastActivity = conns.now();
+  }
 
-  const send = (data: Buffer) => {
-    if (!done && socket.writable) socket.write(data);
-  };
-  const finish = (cur: Current, response: Buffer, protocolStatus = FCGI_REQUEST_COMPLETE) => {
-    const parts = response.length > 0 ? [encodeRecords(FCGI_STDOUT, cur.id, response), encodeRecords(FCGI_STDOUT, cur.id)] : [];
-    send(Buffer.concat([...parts, encodeEndRequest(cur.id, 0, protocolStatus)]));
-    current = undefined;
-    if (!cur.keepConn) {
-      done = true;
-      socket.end();
+  drop(): void {
+    this.done = true;
+    this.socket.destroy();
+  }
+
+  send(data: Buffer): void {
+    if (!this.done && this.socket.writable) this.socket.write(data);
+  }
+
+  finish(id: number, keepConn: boolean, response: Buffer | string, protocolStatus = FCGI_REQUEST_COMPLETE): void {
+    this.send(encodeResponse(id, response, protocolStatus));
+    if (id === this.requestId) this.endRequest();
+    if (!keepConn) {
+      this.done = true;
+      this.socket.end();
+    } else if (this.requestId === 0 && !this.reader.midRecord) {
+      this.since = -1;
     }
-  };
-  const answer = (cur: Current) => {
-    let response: Buffer;
-    if (cur.tooLarge) {
+  }
+
+  endRequest(): void {
+    this.requestId = 0;
+    this.paramsBuffer = undefined;
+    this.paramsChunks = undefined;
+    this.paramsSize = 0;
+    this.tooLarge = false;
+  }
+
+  answer(): void {
+    const id = this.requestId;
+    const options = this.conns.options;
+    let response: Buffer | string;
+    if (this.tooLarge) {
       response = PARAMS_TOO_LARGE;
     } else {
+      // The whole PARAMS stream is decoded at once: a pair may be split across records.
+      const params = new Map<string, string>();
+      if (this.paramsChunks) decodeNameValuePairs(Buffer.concat(this.paramsChunks), params);
+      else if (this.paramsBuffer) decodeNameValuePairs(this.paramsBuffer, params, this.paramsStart, this.paramsEnd);
       try {
-        const params = new Map<string, string>();
-        for (const chunk of cur.chunks) decodeNameValuePairs(chunk, params);
-        cur.chunks = [];
         response = options.handle({ role: options.role, params });
       } catch (err) {
-        if (err instanceof FcgiProtocolError) throw err;
         options.log(`internal error: ${String((err as Error)?.message ?? err)}`);
         response = INTERNAL_ERROR;
       }
     }
-    finish(cur, response);
-  };
+    this.finish(id, this.keepConn, response);
+  }
 
-  const onRecord = (type: number, id: number, content: Buffer) => {
+  /** Handles the reader's current record. */
+  record(): void {
+    const r = this.reader;
+    const type = r.type;
+    const id = r.requestId;
+    const options = this.conns.options;
     if (id === 0) {
       // Management records (FastCGI 1.0, section 4).
       if (type === FCGI_GET_VALUES) {
-        const asked = decodeNameValuePairs(content);
-        const known: Record<string, string> = { FCGI_MAX_CONNS: String(options.maxConns ?? 1000), FCGI_MAX_REQS: String(options.maxConns ?? 1000), FCGI_MPXS_CONNS: "0" };
+        const asked = decodeNameValuePairs(r.buffer, new Map(), r.start, r.end);
+        const max = String(options.maxConns ?? DEFAULT_MAX_CONNS);
+        const known: Record<string, string> = { FCGI_MAX_CONNS: max, FCGI_MAX_REQS: max, FCGI_MPXS_CONNS: "0" };
         const pairs: Array<[string, string]> = [];
         for (const name of asked.keys()) if (known[name] !== undefined) pairs.push([name, known[name]]);
-        send(encodeRecords(FCGI_GET_VALUES_RESULT, 0, encodeNameValuePairs(pairs)));
+        this.send(encodeRecords(FCGI_GET_VALUES_RESULT, 0, encodeNameValuePairs(pairs)));
       } else {
-        send(encodeUnknownType(type));
+        this.send(encodeUnknownType(type));
       }
       return;
     }
     if (type === FCGI_BEGIN_REQUEST) {
-      const { role, flags } = decodeBeginRequestBody(content);
-      const cur: Current = { id, keepConn: (flags & FCGI_KEEP_CONN) !== 0, chunks: [], size: 0, tooLarge: false };
-      if (current) {
+      if (r.end - r.start !== 8) throw new FcgiProtocolError(`FCGI_BEGIN_REQUEST body of ${r.end - r.start} bytes, not 8`);
+      const role = (r.buffer[r.start]! << 8) | r.buffer[r.start + 1]!;
+      const keepConn = (r.buffer[r.start + 2]! & FCGI_KEEP_CONN) !== 0;
+      if (this.requestId !== 0) {
         // One request at a time: we said FCGI_MPXS_CONNS=0.
-        send(encodeEndRequest(id, 0, FCGI_CANT_MPX_CONN));
+        this.send(encodeEndRequest(id, 0, FCGI_CANT_MPX_CONN));
         return;
       }
       if (role !== options.role) {
-        peers.line(`FastCGI request for role ${role} refused: this program answers only role ${options.role} (check the server's "mode")`);
-        finish(cur, Buffer.alloc(0), FCGI_UNKNOWN_ROLE);
+        this.conns.peers.line(`FastCGI request for role ${role} refused: this program answers only role ${options.role} (check the server's "mode")`);
+        this.finish(id, keepConn, EMPTY, FCGI_UNKNOWN_ROLE);
         return;
       }
-      current = cur;
+      this.requestId = id;
+      this.keepConn = keepConn;
       return;
     }
     // Records for a request that is not active are ignored (FastCGI 1.0, section 3.3),
     // e.g. the FCGI_STDIN lighttpd may send after our answer.
-    if (!current || id !== current.id) return;
+    if (id !== this.requestId) return;
     if (type === FCGI_ABORT_REQUEST) {
-      finish(current, Buffer.alloc(0));
+      this.finish(id, this.keepConn, EMPTY);
       return;
     }
     if (type !== FCGI_PARAMS) return; // FCGI_STDIN, FCGI_DATA: an authorizer has no use for them
-    if (content.length === 0) {
-      answer(current);
+    const length = r.end - r.start;
+    if (length === 0) {
+      this.answer();
       return;
     }
-    current.size += content.length;
-    if (current.size > maxParams) {
-      if (!current.tooLarge) peers.line(`FastCGI params of request ${id} over the ${maxParams}-byte limit: answered 431`);
-      current.tooLarge = true;
-      current.chunks = [];
+    if (this.tooLarge) return;
+    this.paramsSize += length;
+    const maxParams = options.maxParams ?? DEFAULT_MAX_PARAMS;
+    if (this.paramsSize > maxParams) {
+      this.conns.peers.line(`FastCGI params of request ${id} over the ${maxParams}-byte limit: answered 431`);
+      this.tooLarge = true;
+      this.paramsBuffer = undefined;
+      this.paramsChunks = undefined;
       return;
     }
-    if (!current.tooLarge) current.chunks.push(content);
-  };
+    if (this.paramsChunks) {
+      this.paramsChunks.push(r.content());
+    } else if (this.paramsBuffer) {
+      // A second record: copies from now on, so no chunk is kept alive for a few bytes of it.
+      this.paramsChunks = [Buffer.from(this.paramsBuffer.subarray(this.paramsStart, this.paramsEnd)), r.content()];
+      this.paramsBuffer = undefined;
+    } else {
+      this.paramsBuffer = r.buffer;
+      this.paramsStart = r.start;
+      this.paramsEnd = r.end;
+    }
+  }
 
-  socket.setNoDelay(true);
-  socket.setTimeout(options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS);
-  socket.on("timeout", () => {
-    if (current) peers.line("FastCGI peer silent mid-request: connection dropped");
-    done = true;
-    socket.destroy();
-  });
-  socket.on("data", (chunk: Buffer) => {
-    if (done) return;
+  /** Handles the records that have arrived, within the output and slice bounds. */
+  pump(): void {
+    const socket = this.socket;
+    let handled = 0;
     try {
-      for (const record of reader.push(chunk)) {
-        onRecord(record.type, record.requestId, record.content);
-        if (done) break;
+      while (!this.done) {
+        if (socket.writableLength > MAX_PENDING_OUTPUT) {
+          // The peer does not read what we send: read nothing more from it until it does.
+          this.waiting = true;
+          socket.pause();
+          socket.once("drain", onDrain);
+          return;
+        }
+        if (handled === MAX_RECORDS_PER_SLICE) {
+          this.waiting = true;
+          socket.pause();
+          setImmediate(onSliceEnd, this);
+          return;
+        }
+        if (!this.reader.next()) break;
+        handled++;
+        this.record();
       }
     } catch (err) {
       const why = err instanceof FcgiProtocolError ? err.message : `internal error: ${String((err as Error)?.message ?? err)}`;
-      peers.line(`malformed FastCGI input (${why}): connection dropped`);
+      this.conns.peers.line(`malformed FastCGI input (${why}): connection dropped`);
       // A request that was being read gets no answer but a refusal, never a pass.
-      if (current && socket.writable) send(Buffer.concat([encodeRecords(FCGI_STDOUT, current.id, INTERNAL_ERROR), encodeRecords(FCGI_STDOUT, current.id), encodeEndRequest(current.id, 0, FCGI_REQUEST_COMPLETE)]));
-      current = undefined;
-      done = true;
+      if (this.requestId !== 0) this.send(encodeResponse(this.requestId, INTERNAL_ERROR));
+      this.endRequest();
+      this.done = true;
       socket.end();
       socket.destroySoon?.();
+      return;
     }
-  });
-  socket.on("error", () => {
-    // ECONNRESET, EPIPE: the peer left; "close" follows.
-  });
-  socket.on("close", () => {
-    if (current || reader.midRecord) peers.line("FastCGI peer closed the connection mid-request");
-    current = undefined;
-    done = true;
-  });
+    if (this.paramsBuffer !== undefined) {
+      // The chunk this record came in is done with: keep only the record's bytes.
+      this.paramsBuffer = Buffer.from(this.paramsBuffer.subarray(this.paramsStart, this.paramsEnd));
+      this.paramsEnd -= this.paramsStart;
+      this.paramsStart = 0;
+    }
+    if (this.waiting) {
+      this.waiting = false;
+      if (!this.done) socket.resume();
+    }
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function onData(this: TrackedSocket, chunk: Buffer): void {
+  const c = this[CONN]!;
+  if (c.done) return;
+  c.lastActivity = c.conns.now();
+  if (c.since < 0) c.since = c.lastActivity;
+  c.reader.feed(chunk);
+  if (!c.waiting) c.pump();
+}
+
+function onDrain(this: TrackedSocket): void {
+  const c = this[CONN]!;
+  c.lastActivity = c.conns.now();
+  c.pump();
+}
+
+function onSliceEnd(c: Connection): void {
+  c.pump();
+}
+
+function onError(): void {
+  // ECONNRESET, EPIPE: the peer left; "close" follows.
+}
+
+function onClose(this: TrackedSocket): void {
+  const c = this[CONN]!;
+  if (!c.done && (c.requestId !== 0 || c.reader.midRecord)) c.conns.peers.line("FastCGI peer closed the connection mid-request");
+  c.done = true;
+  c.conns.open.delete(c);
+  c.paramsBuffer = undefined;
+  c.paramsChunks = undefined;
+}
+
+/** Serves FastCGI on one accepted connection until it closes. */
+export function serveConnection(socket: Socket, conns: Connections): void {
+  const c = new Connection(socket, conns);
+  (socket as TrackedSocket)[CONN] = c;
+  conns.open.add(c);
+  socket.on("data", onData);
+  socket.on("error", onError);
+  socket.on("close", onClose);
 }
 
 /** A server (not yet listening) that serves each connection with {@link serveConnection}. */
 export function createFcgiServer(options: FcgiServerOptions): Server {
   const peers = new LogLimiter(options.log);
-  const server = createServer({ allowHalfOpen: false, pauseOnConnect: false }, (socket) => serveConnection(socket, options, peers));
+  const conns = new Connections(options, peers);
+  const server = createServer({ allowHalfOpen: false, pauseOnConnect: false, noDelay: true }, (socket) => serveConnection(socket, conns));
+  server.maxConnections = options.maxConns ?? DEFAULT_MAX_CONNS;
+  server.on("drop", () => peers.line(`${server.maxConnections} FastCGI connections open, the most allowed: a new one was closed at once`));
+  server.on("listening", () => conns.start());
+  server.on("close", () => conns.stop());
   server.on("error", (err: NodeJS.ErrnoException) => {
     // accept() failing (EMFILE: out of file descriptors) must not end the process: libuv keeps listening.
     if (server.listening) peers.line(`cannot accept a FastCGI connection (${err.code ?? err.message})`);

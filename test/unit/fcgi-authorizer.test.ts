@@ -9,7 +9,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSmallRegularFile } from "../../src/files.js";
 import { authorizerResponse, defaultSettings, requestEnv, verifiedSession } from "../../src/fcgi/authorize.js";
-import { FileCache, RACY_MS } from "../../src/fcgi/files.js";
+import { CHECK_MS, FileCache, MAX_CACHED_BYTES, MAX_GROUP_FILES, MAX_SERVICE_GROUP_FILE, RACY_MS } from "../../src/fcgi/files.js";
+import { MAX_LIST_FILE } from "../../src/cgi/live.js";
 import {
   decodeNameValuePairs,
   encodeBeginRequestBody,
@@ -46,39 +47,57 @@ function token(user: string, expires = NOW + 3600): string {
   return encodeToken(new Keyring(KEY), user, expires);
 }
 
+/** A clock the test moves by hand. */
+function clock(start = Date.now() + 60_000) {
+  const c = { t: start, now: () => c.t };
+  return c;
+}
+
 describe("FileCache", () => {
-  it("reads a settled file once and serves it from the cache while a stat shows no change", () => {
+  it(`reads a settled file once, then serves it with no system call per request: one stat per ${CHECK_MS} ms at most`, () => {
     const path = join(dir, "list");
     writeFileSync(path, "alice 1\n");
-    const cache = new FileCache(readSmallRegularFile, later);
-    expect(cache.read(path, 100, "X").text).toBe("alice 1\n");
-    expect(cache.read(path, 100, "X").text).toBe("alice 1\n");
-    expect(cache.reads).toBe(1);
+    const c = clock();
+    const cache = new FileCache(readSmallRegularFile, c.now, undefined, { watch: false });
+    for (let i = 0; i < 1000; i++) expect(cache.read(path, 100, "X").text).toBe("alice 1\n");
+    expect([cache.reads, cache.stats]).toEqual([1, 1]);
+    c.t += CHECK_MS;
+    for (let i = 0; i < 1000; i++) cache.read(path, 100, "X");
+    expect([cache.reads, cache.stats]).toEqual([1, 2]);
   });
 
-  it("reads the file again when its size, times or inode change", () => {
+  it(`without watching, sees a change (size and times, or another inode) at the first request ${CHECK_MS} ms after the last check`, () => {
     const path = join(dir, "changing");
     writeFileSync(path, "one\n");
-    const cache = new FileCache(readSmallRegularFile, later);
+    const c = clock();
+    const cache = new FileCache(readSmallRegularFile, c.now, undefined, { watch: false });
     cache.read(path, 100, "X");
     appendFileSync(path, "two\n"); // size and times
+    c.t += CHECK_MS - 1;
+    expect(cache.read(path, 100, "X").text).toBe("one\n");
+    c.t += 1;
     expect(cache.read(path, 100, "X").text).toBe("one\ntwo\n");
     writeFileSync(join(dir, "replacement"), "new!\n!!!"); // same size, another inode
     renameSync(join(dir, "replacement"), path);
+    c.t += CHECK_MS;
     expect(cache.read(path, 100, "X").text).toBe("new!\n!!!");
     expect(cache.reads).toBe(3);
   });
 
-  it(`re-reads a file changed less than ${RACY_MS} ms before it was read, on every request`, () => {
+  it(`re-reads a file changed less than ${RACY_MS} ms before it was read at each check, until it has settled`, () => {
     const path = join(dir, "racy");
     writeFileSync(path, "fresh\n");
-    let now = Date.now();
-    const cache = new FileCache(readSmallRegularFile, () => now);
+    const c = clock(Date.now());
+    const cache = new FileCache(readSmallRegularFile, c.now, undefined, { watch: false });
     cache.read(path, 100, "X");
     cache.read(path, 100, "X");
-    expect(cache.reads).toBe(2);
-    now += RACY_MS + 1000; // the next read finds it settled
+    expect(cache.reads).toBe(1);
+    c.t += CHECK_MS;
     cache.read(path, 100, "X");
+    expect(cache.reads).toBe(2); // not trusted: read again, though a stat would show no change
+    c.t += RACY_MS + 1000; // the next read finds it settled
+    cache.read(path, 100, "X");
+    c.t += CHECK_MS;
     cache.read(path, 100, "X");
     expect(cache.reads).toBe(3);
   });
@@ -90,19 +109,75 @@ describe("FileCache", () => {
     expect(() => cache.read(path, 100, "SESSION_REVOKED_FILE")).toThrow("ENOENT");
     writeFileSync(path, "ok\n");
     expect(cache.read(path, 100, "SESSION_REVOKED_FILE").text).toBe("ok\n");
+    cache.close();
   });
 
   it("rebuilds the keyring only when the key file changes", () => {
     const path = join(dir, "key");
     writeFileSync(path, KEY + "\n", { mode: 0o600 });
-    const cache = new FileCache(readSmallRegularFile, later);
+    const c = clock();
+    const cache = new FileCache(readSmallRegularFile, c.now, undefined, { watch: false });
     const first = cache.keyring({ SECRET_KEY_FILE: path });
+    c.t += CHECK_MS;
     expect(cache.keyring({ SECRET_KEY_FILE: path })).toBe(first);
     writeFileSync(path, KEY.replace("a3", "b4") + "\n");
+    c.t += CHECK_MS;
     const second = cache.keyring({ SECRET_KEY_FILE: path });
     expect(second).not.toBe(first);
     expect(second.sign("x")).not.toBe(first.sign("x"));
     expect(cache.keyring({ SECRET_KEY_FILE: path, SECRET_KEY_FALLBACKS: KEY })).not.toBe(second);
+  });
+
+  it("watching, sees a write in place, a rename into place and a replaced key within 1 s, without waiting for the periodic check", async () => {
+    const sub = mkdtempSync(join(dir, "watched-"));
+    const path = join(sub, "htpasswd");
+    const keyPath = join(sub, "key");
+    writeFileSync(path, "alice:x\n");
+    writeFileSync(keyPath, KEY + "\n", { mode: 0o600 });
+    // The periodic check an hour apart: only the watch can tell.
+    const cache = new FileCache(readSmallRegularFile, later, undefined, { checkMs: 3_600_000 });
+    const seenWithin = async (probe: () => boolean): Promise<number> => {
+      const start = Date.now();
+      while (!probe()) {
+        if (Date.now() - start > 1000) throw new Error("change not seen within 1 s");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      return Date.now() - start;
+    };
+    expect(cache.read(path, 100, "HTPASSWD_FILE").text).toBe("alice:x\n");
+    writeFileSync(path, "bob:y\n\n"); // in place, as `htpasswd -D` rewrites it
+    await seenWithin(() => cache.read(path, 100, "HTPASSWD_FILE").text === "bob:y\n\n");
+    writeFileSync(join(sub, "htpasswd.tmp"), "carol:z\n");
+    renameSync(join(sub, "htpasswd.tmp"), path); // an editor's rename into place
+    await seenWithin(() => cache.read(path, 100, "HTPASSWD_FILE").text === "carol:z\n");
+    writeFileSync(path, "dave:w\n"); // the watch is set again on the new file
+    await seenWithin(() => cache.read(path, 100, "HTPASSWD_FILE").text === "dave:w\n");
+    const first = cache.keyring({ SECRET_KEY_FILE: keyPath });
+    writeFileSync(join(sub, "key.new"), KEY.replace("a3", "b4") + "\n", { mode: 0o600 });
+    renameSync(join(sub, "key.new"), keyPath);
+    await seenWithin(() => cache.keyring({ SECRET_KEY_FILE: keyPath }) !== first);
+    expect(cache.stats).toBeLessThanOrEqual(cache.reads + 8);
+    cache.close();
+  });
+
+  it(`reads a group file only up to ${MAX_SERVICE_GROUP_FILE} bytes, and remembers at most ${MAX_GROUP_FILES} group files`, () => {
+    const sub = mkdtempSync(join(dir, "groups-"));
+    const big = join(sub, "big");
+    writeFileSync(big, "staff: alice\n".padEnd(MAX_SERVICE_GROUP_FILE + 1, "#"));
+    const cache = new FileCache(readSmallRegularFile, later);
+    expect(() => cache.read(big, MAX_LIST_FILE, "HTGROUP_FILE")).toThrow(`HTGROUP_FILE "${big}" is over the ${MAX_SERVICE_GROUP_FILE}-byte limit`);
+    // Other files keep the CGI programs' cap.
+    expect(cache.read(big, MAX_LIST_FILE, "SESSION_REVOKED_FILE").text.length).toBe(MAX_SERVICE_GROUP_FILE + 1);
+    const size = 512 * 1024;
+    for (let i = 0; i < 32; i++) {
+      const path = join(sub, `g${i}`);
+      writeFileSync(path, `g${i}: alice\n`.padEnd(size, "#"));
+      expect(cache.read(path, MAX_LIST_FILE, "HTGROUP_FILE").text.startsWith(`g${i}: alice`)).toBe(true);
+    }
+    // The revocation file read above, and the last MAX_GROUP_FILES group files.
+    expect(cache.size).toEqual({ files: 1 + MAX_GROUP_FILES, bytes: MAX_SERVICE_GROUP_FILE + 1 + MAX_GROUP_FILES * size });
+    expect(cache.size.bytes).toBeLessThanOrEqual(MAX_CACHED_BYTES);
+    cache.close();
   });
 });
 
@@ -330,7 +405,7 @@ describe("FastCGI server over a socket", () => {
     expect(got[0]!.type).toBe(FCGI_GET_VALUES_RESULT);
     expect([...decodeNameValuePairs(got[0]!.content)]).toEqual([
       ["FCGI_MPXS_CONNS", "0"],
-      ["FCGI_MAX_CONNS", "1000"],
+      ["FCGI_MAX_CONNS", "512"],
     ]);
     expect(got[1]!.type).toBe(FCGI_UNKNOWN_TYPE);
     expect(got[1]!.content[0]).toBe(99);
