@@ -14,7 +14,7 @@ ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --leg
             --log-level=warning '--banner:js=\#!/usr/bin/env node'
 APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi php-fpm systemd apache2-suexec-pristine
 
-.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-shared-hosting test-browser demo bench sea check-bundles clean
+.PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-shared-hosting test-browser demo screenshots bench sea check-bundles clean
 
 all: deps typecheck build ## install npm dependencies if missing, type-check, bundle cgi-bin/*.cgi, bin/ and dist/
 
@@ -74,6 +74,9 @@ test-shared-hosting: all system-deps ## bats: README "Shared hosting", as the si
 
 demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
 	@bash examples/demo/run.sh
+
+screenshots: all system-deps ## retake the README's demo screenshots (examples/demo/*.png) from the real demo in headless Chromium
+	UPDATE_SCREENSHOT=1 $(VITEST) run test/browser/demo.test.ts
 
 bench: all ## benchmarks (README, "Performance"), printed as a table
 	@bash bench/run.sh
