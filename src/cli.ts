@@ -6,6 +6,7 @@ import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
 import { MAX_REVOKED_LINE } from "./access.js";
 import { lifetimes } from "./cgi/config.js";
 import { notLiveReason } from "./cgi/live.js";
+import { assertCookieName, readCookie } from "./cookie.js";
 import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
 import { createSession, verifySession } from "./session.js";
 import { withSettings } from "./settings.js";
@@ -14,7 +15,8 @@ import { SETUP_USAGE, setupSite } from "./setup-site.js";
 const USAGE = `usage:
   dbbasic-sessions keygen                 print a new 64-hex-character key
   dbbasic-sessions create USER [--ttl S]  print a token for USER (key from SECRET_KEY or SECRET_KEY_FILE)
-  dbbasic-sessions verify TOKEN           print the user id and exit 0; exit 1 when not valid or not live
+  dbbasic-sessions verify [TOKEN]         print the user id and exit 0; exit 1 when not valid or not live;
+                                          without TOKEN, the session cookie in HTTP_COOKIE (SESSION_COOKIE)
   dbbasic-sessions revoke USER [--time T] end USER's sessions issued until now (or T): append "USER T" to
                                           SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing
 ${SETUP_USAGE}
@@ -51,10 +53,18 @@ async function main(args: string[]): Promise<number> {
     console.log(createSession(users[0]!, ttl));
     return 0;
   }
-  if (command === "verify" && rest.length === 1) {
+  if (command === "verify" && rest.length <= 1) {
+    // Without TOKEN, the cookie the CGI programs read: a page needs no quoting, and a visitor
+    // without a cookie is "not logged in" (1), never a usage error (docs/command-line.md).
+    let token = rest[0];
+    if (rest.length === 0) {
+      const name = process.env.SESSION_COOKIE || "session";
+      assertCookieName(name);
+      token = readCookie(process.env.HTTP_COOKIE, name);
+    }
     let session;
     try {
-      session = verifySession(rest[0]);
+      session = verifySession(token);
     } catch (err) {
       if (err instanceof TokenInvalidError) return 1;
       throw err;

@@ -145,10 +145,53 @@ python_token() { # JSON KEY
 }
 
 @test "no command, an unknown one, or extra arguments print the usage and exit 2" {
-  for args in "" "frobnicate" "keygen extra" "verify" "create"; do
+  for args in "" "frobnicate" "keygen extra" "verify a b" "create"; do
     dbs SECRET_KEY="$CGI_KEY" -- $args
     assert_eq "$status" 2 "exit status for '$args'"
     assert_eq "$output" "" stdout
     assert_eq "${stderr%%$'\n'*}" 'usage:' "first stderr line"
   done
+}
+
+# A page runs `dbbasic-sessions verify` with no TOKEN (docs/command-line.md): the cookie comes
+# from HTTP_COOKIE, read as the CGI programs read it, and no cookie at all is "not logged in".
+@test "verify without TOKEN reads the session cookie from HTTP_COOKIE: the first one named SESSION_COOKIE (default session)" {
+  token=$(cgi_token 'ann b')
+  for cookie in "session=$token" "theme=dark; session=\"$token\"" " a=1 ;	session	=	$token	; session=garbage" "flag; session=$token"; do
+    dbs SECRET_KEY="$CGI_KEY" HTTP_COOKIE="$cookie" -- verify
+    assert_eq "$status" 0 "exit status for '$cookie'"
+    assert_eq "$output" 'ann b' "user for '$cookie'"
+    assert_eq "$stderr" "" "stderr for '$cookie'"
+  done
+  dbs SECRET_KEY="$CGI_KEY" SESSION_COOKIE=sid HTTP_COOKIE="session=garbage; sid=$token" -- verify
+  assert_eq "$status $output" "0 ann b" "SESSION_COOKIE=sid"
+  dbs SECRET_KEY="$CGI_KEY" SESSION_COOKIE=sid HTTP_COOKIE="session=$token" -- verify
+  assert_eq "$status $output$stderr" "1 " "SESSION_COOKIE=sid, only a session cookie"
+}
+
+@test "verify without a token, or with an empty one, exits 1 (not logged in), never 2" {
+  dbs SECRET_KEY="$CGI_KEY" -- verify
+  assert_eq "$status" 1 "exit status without HTTP_COOKIE"
+  assert_eq "$output$stderr" "" output
+  for cookie in "" "theme=dark" "session=" 'session=""' "session=garbage" "sessionx=$(cgi_token ann)" "session=garbage; session=$(cgi_token ann)"; do
+    dbs SECRET_KEY="$CGI_KEY" HTTP_COOKIE="$cookie" -- verify
+    assert_eq "$status" 1 "exit status for '$cookie'"
+    assert_eq "$output$stderr" "" "output for '$cookie'"
+  done
+  dbs SECRET_KEY="$CGI_KEY" HTTP_COOKIE="session=$(cgi_token ann)" -- verify ''
+  assert_eq "$status" 1 "exit status for an empty TOKEN argument (it wins over HTTP_COOKIE)"
+  assert_eq "$output$stderr" "" "output for an empty TOKEN argument"
+}
+
+@test "verify without TOKEN still exits 2 for a missing key or a bad SESSION_COOKIE, with one line" {
+  dbs HTTP_COOKIE="session=$(cgi_token ann)" -- verify
+  assert_eq "$status" 2 "exit status without a key"
+  assert_eq "$output" "" stdout
+  assert_match "$stderr" '^dbbasic-sessions: no secret key: set SECRET_KEY or SECRET_KEY_FILE' stderr
+  dbs -- verify
+  assert_eq "$status" 2 "exit status without a key or a cookie"
+  dbs SECRET_KEY="$CGI_KEY" SESSION_COOKIE='bad name' HTTP_COOKIE="session=$(cgi_token ann)" -- verify
+  assert_eq "$status" 2 "exit status for a bad SESSION_COOKIE"
+  assert_eq "$output" "" stdout
+  assert_eq "$stderr" "dbbasic-sessions: invalid cookie name: set SESSION_COOKIE to letters, digits or !#\$%&'*+-.^_\`|~" stderr
 }
