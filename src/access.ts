@@ -10,7 +10,8 @@
  *   UNIXTIME at or after the token's issue time (`expires - ttl`).
  *
  * Access rules are Apache's `Require` words: `valid-user`, `user NAME…`,
- * `group NAME…` (an AuthGroupFile), several separated by ";", any one passing.
+ * `group NAME…` (an AuthGroupFile), several separated by ";" (SESSION_REQUIRE)
+ * or on lines of their own (a folder's `.htsession`), any one passing.
  */
 import { ConfigError } from "./errors.js";
 
@@ -106,16 +107,71 @@ export function parseRequire(value: string | undefined): Rule[] {
 function parseRules(value: string): Rule[] {
   const rules: Rule[] = [];
   for (const part of value.split(";")) {
-    const words = part.trim().split(/\s+/).filter((w) => w !== "");
-    const keyword = (words[0] ?? "").toLowerCase();
-    const names = words.slice(1);
-    if (keyword === "valid-user" && names.length === 0) rules.push({ kind: "valid-user" });
-    else if ((keyword === "user" || keyword === "group") && names.length > 0) rules.push({ kind: keyword, names });
-    else {
+    const rule = parseRule(part.trim().split(/\s+/).filter((w) => w !== ""));
+    if (!rule) {
       const shown = part.trim() === "" ? "an empty rule" : JSON.stringify(part.trim().slice(0, 100));
       throw new ConfigError(`SESSION_REQUIRE has ${shown}: use "valid-user", "user NAME ..." or "group NAME ...", several separated by ";"`);
     }
+    rules.push(rule);
   }
+  return rules;
+}
+
+/** One rule from its words (`valid-user` / `user NAME…` / `group NAME…`, the keyword in any case), or undefined. */
+function parseRule(words: readonly string[]): Rule | undefined {
+  const keyword = (words[0] ?? "").toLowerCase();
+  const names = words.slice(1);
+  if (keyword === "valid-user" && names.length === 0) return { kind: "valid-user" };
+  if ((keyword === "user" || keyword === "group") && names.length > 0) return { kind: keyword, names };
+  return undefined;
+}
+
+/** A `.htsession` that is not a list of rules: `line` is the 1-based line at fault (0: the whole file), `message` says what is wrong. */
+export class RuleFileError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Parses a folder's `.htsession` file (README, "Members area: who may pass"):
+ * lines `Require valid-user`, `Require user NAME…` or `Require group NAME…`,
+ * as Apache writes them (words in any case), any one of them passing; blank
+ * lines and lines starting with `#` skipped; CRLF and a leading UTF-8 BOM
+ * accepted (Apache 2.4 skips a BOM in its own files). Anything else —
+ * `Require all granted`, `Require not …`, another directive, a `#` after a
+ * rule, a line ending in `\`, a file without any `Require` line — throws
+ * {@link RuleFileError}: a rule that cannot be read never means "anyone".
+ *
+ * @example
+ * parseHtsession("# staff only\nRequire group staff\n") // [{ kind: "group", names: ["staff"] }]
+ */
+export function parseHtsession(text: string): Rule[] {
+  const rules: Rule[] = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    let line = lines[i]!;
+    if (i === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    line = line.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const shown = JSON.stringify(line.slice(0, 100));
+    if (line.endsWith("\\")) throw new RuleFileError(i + 1, `${shown} continues on the next line: write each rule on one line`);
+    const words = line.split(/[ \t]+/);
+    if (words[0]!.toLowerCase() !== "require") {
+      throw new RuleFileError(i + 1, `${shown} is not a Require line: a .htsession holds only "Require valid-user", "Require user NAME ..." or "Require group NAME ..."`);
+    }
+    if (words.some((w) => w.startsWith("#"))) throw new RuleFileError(i + 1, `${shown} has a "#" after the rule: put a comment on a line of its own`);
+    const rule = parseRule(words.slice(1));
+    if (!rule) {
+      throw new RuleFileError(i + 1, `${shown} is not a rule gate.cgi knows: use "Require valid-user", "Require user NAME ..." or "Require group NAME ..."`);
+    }
+    rules.push(rule);
+  }
+  if (rules.length === 0) throw new RuleFileError(0, 'has no Require line: write "Require valid-user" for anyone logged in');
   return rules;
 }
 

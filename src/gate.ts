@@ -9,17 +9,26 @@
  *   directories listed in `GATE_ROOT`). An executable regular file starting with a
  *   `#!` line or an ELF header is run with execve(), never through a shell.
  * - No symbolic link may lie between the root and the target, unless
- *   `GATE_FOLLOW_SYMLINKS=1`; even then the resolved file must stay inside the root.
+ *   `GATE_FOLLOW_SYMLINKS=1`; even then only the target's own name may be a link, to a
+ *   file in the same folder, so the folder's rules are always those of the real file.
+ * - No dot-file and nothing in a dot-folder below the root (`.htsession`, `.git/`) is
+ *   served or run (404), nor gate.cgi itself (500).
+ * - A program is run only as suEXEC would: neither it nor its folder writable by its
+ *   group or others or owned by anyone but this program's user or root, and not setuid
+ *   or setgid.
+ * - A folder's `.htsession` (the nearest at or above it, up to the root) adds its rules.
  * - Otherwise a regular file whose extension has a known static type (./mime.ts) is served
  *   (./static.ts); a folder is its index.html, or 403 without one.
  * - Anything else (a script without its run bit, an unknown type) is a 500 with one log line,
  *   and nothing is run or sent.
  */
-import { accessSync, closeSync, constants, lstatSync, openSync, readSync, realpathSync, statSync } from "node:fs";
+import { accessSync, closeSync, constants, lstatSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, resolve, sep } from "node:path";
+import { parseHtsession, RuleFileError, type Rule } from "./access.js";
 import { ConfigError } from "./errors.js";
+import { writableByOthers } from "./files.js";
 import { extensionOf, staticType } from "./mime.js";
-import { safeNext } from "./redirect.js";
+import { safeNext, sitePrefix } from "./redirect.js";
 
 export type GateEnv = Record<string, string | undefined>;
 
@@ -120,14 +129,15 @@ function within(path: string, root: string): boolean {
 
 /**
  * The folders protected programs may live in: `GATE_ROOT`, a list separated by
- * ":" like PATH (e.g. the document root and the cgi-bin folder), else
- * `DOCUMENT_ROOT`; each as given and with its symbolic links resolved.
+ * ":" like PATH (e.g. the document root and the cgi-bin folder), else the
+ * site's folder when it lies below a URL prefix (`CONTEXT_DOCUMENT_ROOT`, see
+ * sitePrefix), else `DOCUMENT_ROOT`; each as given and with its symbolic links resolved.
  */
 function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: string }> {
   // Loops rather than callbacks here and in checkTarget: each callback is one more function V8 compiles per request.
   const list: string[] = [];
   let allAbsolute = true;
-  for (const root of (env.GATE_ROOT || env.DOCUMENT_ROOT || "").split(":")) {
+  for (const root of (env.GATE_ROOT || sitePrefix(env)?.root || env.DOCUMENT_ROOT || "").split(":")) {
     if (root === "") continue;
     allAbsolute &&= isAbsolute(root);
     list.push(root);
@@ -150,12 +160,23 @@ function gateRoots(env: GateEnv): Array<{ raw: string; given: string; real: stri
 
 /**
  * Checks the target against the policy above and returns where it really is.
- * Throws {@link GateTargetError} (a 500, nothing run) or {@link ConfigError}.
+ * `self` is gate.cgi's own file (process.argv[1]), which it never runs.
+ * Throws {@link GateTargetError} (a 500 or 404, nothing run) or {@link ConfigError}.
  */
-export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
+export function checkTarget(request: GateRequest, env: GateEnv, self?: string): GateTarget {
   const roots = gateRoots(env);
   const shown = JSON.stringify(request.path);
   if (!isAbsolute(request.path)) throw new GateTargetError(`target ${shown} is not an absolute path`);
+  // Where the target would be if nothing below its root were a symbolic link.
+  const asGiven = resolve(request.path);
+  const positions: string[] = [];
+  for (const { given, real } of roots) {
+    const at = within(asGiven, given) ? real + asGiven.slice(given.length) : within(asGiven, real) ? asGiven : undefined;
+    if (at !== undefined) {
+      refuseHidden(at, roots, shown);
+      positions.push(at);
+    }
+  }
   let realPath: string;
   try {
     realPath = realpathSync.native(request.path); // one realpath(3) call: cheaper than the JavaScript walk
@@ -169,22 +190,27 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
       `target ${shown} is outside the document root ${JSON.stringify(roots.map((r) => r.raw).join(":"))}: set GATE_ROOT to the directory that holds protected programs`,
     );
   }
-  // Where the target would be if nothing below its root were a symbolic link.
-  const asGiven = resolve(request.path);
-  let direct = false;
-  for (const { given, real } of roots) {
-    direct ||= (within(asGiven, given) ? real + asGiven.slice(given.length) : within(asGiven, real) ? asGiven : null) === realPath;
-  }
-  if (!direct && env.GATE_FOLLOW_SYMLINKS !== "1") {
-    throw new GateTargetError(
-      `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
-    );
+  refuseHidden(realPath, roots, shown);
+  const position = positions.includes(realPath) ? realPath : positions[0];
+  if (position !== realPath) {
+    if (env.GATE_FOLLOW_SYMLINKS !== "1") {
+      throw new GateTargetError(
+        `target ${shown} is reached through a symbolic link: put the real file there, or set GATE_FOLLOW_SYMLINKS=1`,
+      );
+    }
+    // The server chose the folder's rules by the link's URL: its real file must be under the same rules.
+    if (position === undefined || dirname(position) !== dirname(realPath)) {
+      throw new GateTargetError(
+        `target ${shown} is a symbolic link into another folder (${JSON.stringify(dirname(realPath))}): GATE_FOLLOW_SYMLINKS=1 follows only a link to a file in the link's own folder`,
+      );
+    }
   }
   let isFile = false;
   let executable = false;
+  let st: Stats | undefined;
   try {
-    const st = statSync(realPath);
-    if (st.isDirectory()) return directoryIndex(request, env, shown);
+    st = statSync(realPath);
+    if (st.isDirectory()) return directoryIndex(request, env, shown, self);
     isFile = st.isFile();
     if (isFile) {
       accessSync(realPath, constants.X_OK);
@@ -198,8 +224,156 @@ export function checkTarget(request: GateRequest, env: GateEnv): GateTarget {
   // A program is run whatever its name; any other file is served only with a known static type
   // (README, "Members area: protect a whole folder"), so a script without its run bit is never sent as text.
   const head = executable ? readHead(realPath, SHEBANG_MAX) : undefined;
-  if (head && startsLikeAProgram(head)) return { ...request, realPath, cwd, head };
+  if (head && st && startsLikeAProgram(head)) {
+    refuseSelf(realPath, st, self, shown);
+    refuseUnsafeProgram(realPath, st, cwd, shown);
+    return { ...request, realPath, cwd, head };
+  }
   return notAProgram(request, env, shown, realPath, cwd, isFile, executable);
+}
+
+/** 404 for a dot-file or anything in a dot-folder below the root `path` lies in (`.htsession`, `.git/config`). */
+function refuseHidden(path: string, roots: ReadonlyArray<{ real: string }>, shown: string): void {
+  for (const { real } of roots) {
+    if (!within(path, real)) continue;
+    const rest = path.slice(real.length);
+    const dot = rest.indexOf("/.");
+    if (dot < 0) continue;
+    const name = rest.slice(dot + 1).split("/")[0]!;
+    throw new GateTargetError(`target ${shown} is hidden (${JSON.stringify(name.slice(0, 100))}): gate.cgi never serves or runs a dot-file or anything in a dot-folder`, 404);
+  }
+}
+
+/** gate.cgi run as its own target (a query word `/x.pcgi?/…/cgi-bin/gate.cgi` that Apache passes as an argument). */
+function refuseSelf(realPath: string, st: Stats, self: string | undefined, shown: string): void {
+  if (!self) return;
+  let own: Stats;
+  try {
+    own = statSync(self);
+  } catch {
+    return;
+  }
+  if ((own.ino === st.ino && own.dev === st.dev) || realpathSync.native(self) === realPath) {
+    throw new GateTargetError(`target ${shown} is gate.cgi itself: gate.cgi may not be its own target`);
+  }
+}
+
+/**
+ * suEXEC's rules for a program gate.cgi runs: not setuid or setgid, and
+ * neither the program nor its folder writable by its group or others, or
+ * owned by anyone but this program's user or root (who could then make it run
+ * anything as this user).
+ */
+function refuseUnsafeProgram(realPath: string, st: Stats, cwd: string, shown: string): void {
+  const why = " (as suEXEC): only the program's owner may change it or its folder";
+  if ((st.mode & 0o6000) !== 0) {
+    throw new GateTargetError(`target ${shown} is setuid or setgid (mode ${modeOf(st)}): gate.cgi never runs such a program (as suEXEC)`);
+  }
+  let folder: Stats;
+  try {
+    folder = statSync(cwd);
+  } catch (err) {
+    throw new GateTargetError(`the folder of target ${shown} cannot be checked (${(err as NodeJS.ErrnoException).code ?? "error"})`);
+  }
+  for (const [what, s] of [[`target ${shown}`, st], [`the folder ${JSON.stringify(cwd)} of target ${shown}`, folder]] as const) {
+    const writers = writableByOthers(s.mode);
+    if (writers) throw new GateTargetError(`${what} is writable by ${writers} (mode ${modeOf(s)}): gate.cgi runs nothing others may change${why}`);
+    const owner = foreignOwner(s.uid);
+    if (owner) throw new GateTargetError(`${what} is owned by ${owner}: gate.cgi runs nothing others may change${why}`);
+  }
+}
+
+/** "uid N, neither this program's user (uid M) nor root", or undefined for this user or root. */
+function foreignOwner(uid: number): string | undefined {
+  const mine = process.getuid?.() ?? -1;
+  return uid === 0 || uid === mine ? undefined : `uid ${uid}, neither this program's user (uid ${mine}) nor root`;
+}
+
+function modeOf(st: { mode: number }): string {
+  return (st.mode & 0o7777).toString(8).padStart(4, "0");
+}
+
+/** The largest `.htsession` read: a few rules, never a megabyte. */
+export const MAX_RULE_FILE = 64 * 1024;
+
+/** A folder's `.htsession`: where it is and its rules. */
+export interface RuleFile {
+  path: string;
+  rules: Rule[];
+}
+
+/**
+ * The rules of the nearest `.htsession` at or above the folder of the file
+ * this request names (its real folder: a symbolic link gets the rules of
+ * where its file really is), up to the protected root; undefined when there
+ * is none, or when the target is not inside a root (checkTarget refuses it
+ * later). A nearer file replaces those further up (Apache's `AuthMerging Off`).
+ * Throws ConfigError (500 for everyone) for a file that cannot be used.
+ */
+export function ruleFileFor(request: GateRequest, env: GateEnv): RuleFile | undefined {
+  let roots;
+  try {
+    roots = gateRoots(env);
+  } catch {
+    return undefined; // checkTarget reports it after the session, as before
+  }
+  if (!isAbsolute(request.path)) return undefined;
+  // The real folder of the target, or of its nearest existing ancestor.
+  let folder: string | undefined;
+  for (let path = resolve(request.path); folder === undefined; ) {
+    try {
+      const real = realpathSync.native(path);
+      folder = statSync(real).isDirectory() ? real : dirname(real);
+    } catch {
+      const up = dirname(path);
+      if (up === path) return undefined;
+      path = up;
+    }
+  }
+  let top: string | undefined;
+  // The outermost root that holds it: every .htsession between it and the folder counts.
+  for (const { real } of roots) if ((folder === real || within(folder, real)) && (top === undefined || real.length < top.length)) top = real;
+  if (top === undefined) return undefined;
+  for (let dir = folder; ; dir = dirname(dir)) {
+    const found = readRuleFile(dir.endsWith("/") ? dir + ".htsession" : dir + "/.htsession");
+    if (found) return found;
+    if (dir === top || dir === dirname(dir)) return undefined;
+  }
+}
+
+/** One `.htsession`, if there is one; ConfigError for one that is unsafe or does not parse. */
+function readRuleFile(path: string): RuleFile | undefined {
+  const shown = `.htsession ${JSON.stringify(path)}`;
+  let st: Stats;
+  try {
+    st = lstatSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    if (code === "ENOENT") return undefined;
+    throw new ConfigError(`${shown} cannot be read (${code})`);
+  }
+  if (!st.isFile()) throw new ConfigError(`${shown} is not a regular file${st.isSymbolicLink() ? " (a symbolic link)" : ""}`);
+  if (st.size > MAX_RULE_FILE) throw new ConfigError(`${shown} is over the ${MAX_RULE_FILE}-byte limit`);
+  const writers = writableByOthers(st.mode);
+  if (writers) throw new ConfigError(`${shown} is writable by ${writers} (mode ${modeOf(st)}), who could change who may pass: chmod 644 it`);
+  const owner = foreignOwner(st.uid);
+  if (owner) throw new ConfigError(`${shown} is owned by ${owner}: it must be this program's user's own file`);
+  let text: string;
+  try {
+    const bytes = readFileSync(path, { flag: (constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK) as unknown as string });
+    if (bytes.length > MAX_RULE_FILE) throw new ConfigError(`${shown} is over the ${MAX_RULE_FILE}-byte limit`);
+    text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ConfigError(typeof code === "string" ? `${shown} cannot be read (${code})` : `${shown} is not UTF-8 text`);
+  }
+  try {
+    return { path, rules: parseHtsession(text) };
+  } catch (err) {
+    if (!(err instanceof RuleFileError)) throw err;
+    throw new ConfigError(`${shown}${err.line > 0 ? ` line ${err.line}` : ""}: ${err.message}`);
+  }
 }
 
 /** checkTarget for a target that is not a program to run: a file to serve, or the error to report. */
@@ -227,14 +401,14 @@ const SCRIPT_EXTENSIONS = ["pcgi", "cgi", "pl", "php", "sh", "py", "rb"];
  * A directory the server handed to the gate (Apache's SetHandler on a folder URL
  * such as /members/): its index.html, checked like any target, or 403.
  */
-function directoryIndex(request: GateRequest, env: GateEnv, shown: string): GateTarget {
+function directoryIndex(request: GateRequest, env: GateEnv, shown: string, self: string | undefined): GateTarget {
   const index = request.path.replace(/\/+$/, "") + "/index.html";
   try {
     lstatSync(index);
   } catch {
     throw new GateTargetError(`target ${shown} is a folder without index.html`, 403);
   }
-  return checkTarget({ ...request, path: index }, env);
+  return checkTarget({ ...request, path: index }, env, self);
 }
 
 /** A script with a `#!` line, or an ELF binary, by its first bytes. */
@@ -366,15 +540,26 @@ export function targetEnv(env: GateEnv, target: GateTarget, userId: string, cook
 }
 
 /**
+ * The logout form's address for the 403 page: `LOGOUT_URL`, default
+ * `/cgi-bin/logout.cgi`, or PREFIX/cgi-bin/logout.cgi for a site below a prefix (sitePrefix).
+ */
+export function logoutUrl(env: GateEnv): string {
+  const site = env.LOGOUT_URL ? undefined : sitePrefix(env);
+  return safeNext(env.LOGOUT_URL || (site ? site.prefix : "") + "/cgi-bin/logout.cgi");
+}
+
+/**
  * Where an anonymous GET/HEAD is sent: `LOGIN_URL` (a local path, default
- * `/cgi-bin/login.cgi`) with `next` = the requested URL, percent-encoded as
+ * `/cgi-bin/login.cgi`, or PREFIX/cgi-bin/login.cgi for a site below a
+ * prefix: sitePrefix) with `next` = the requested URL, percent-encoded as
  * `encodeURIComponent` does. Throws ConfigError for a LOGIN_URL that is not a local path.
  *
  * @example
  * loginLocation({ REQUEST_URI: "/a.pcgi?x=1" }) // "/cgi-bin/login.cgi?next=%2Fa.pcgi%3Fx%3D1"
  */
 export function loginLocation(env: GateEnv): string {
-  const loginUrl = env.LOGIN_URL || DEFAULT_LOGIN_URL;
+  const site = env.LOGIN_URL ? undefined : sitePrefix(env);
+  const loginUrl = env.LOGIN_URL || (site ? site.prefix + DEFAULT_LOGIN_URL : DEFAULT_LOGIN_URL);
   if (safeNext(loginUrl) !== loginUrl) {
     throw new ConfigError("LOGIN_URL must be a local path such as /cgi-bin/login.cgi (one leading '/', no control characters)");
   }

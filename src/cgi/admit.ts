@@ -6,9 +6,8 @@
  * forbidden page when the rules refuse it. Configuration errors throw (500).
  */
 import { readCookie } from "../cookie.js";
-import { loginLocation } from "../gate.js";
+import { loginLocation, logoutUrl, type RuleFile } from "../gate.js";
 import type { Keyring } from "../keys.js";
-import { safeNext } from "../redirect.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { loadConfig, type CgiConfig } from "./config.js";
 import { forbiddenPage } from "./html.js";
@@ -27,6 +26,8 @@ export interface AdmitOptions {
   read?: FileReader;
   /** How the keyring is built from the environment. Default: keyringFromEnv. */
   keyring?: (env: CgiEnv) => Keyring;
+  /** The target folder's `.htsession` (gate.cgi): its rules must pass too. */
+  ruleFile?: RuleFile;
 }
 
 export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admission {
@@ -49,13 +50,16 @@ export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admi
   }
   const user = session.userId;
   if (!userAllowed(env, rules, user, program, options.read)) return { reply: forbidden(env, program, user, addr) };
+  if (options.ruleFile && !userAllowed(env, options.ruleFile.rules, user, program, options.read, `.htsession ${JSON.stringify(options.ruleFile.path)}`)) {
+    return { reply: forbidden(env, program, user, addr) };
+  }
   return { user, cfg };
 }
 
 /** The 403 page for a live session the rules refuse, and its log line. */
 function forbidden(env: CgiEnv, program: string, user: string, addr: string): Reply {
   logLine(program, `user ${quoteForLog(user)} may not access ${(env.REQUEST_URI ?? "").slice(0, 200)} from ${addr}`);
-  const logoutAction = safeNext(env.LOGOUT_URL || "/cgi-bin/logout.cgi");
+  const logoutAction = logoutUrl(env);
   const page = forbiddenPage({ user, logoutAction, next: loginLocation(env) }, folderSetting(env, "FORBIDDEN_TEMPLATE"));
   return htmlReply(403, page);
 }

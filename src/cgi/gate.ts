@@ -9,7 +9,7 @@
  * Otherwise: 303 to the login page for GET/HEAD, 401 for anything else. The
  * rules live in ../gate.ts.
  */
-import { checkTarget, execReady, gateRequest, GateTargetError, targetEnv, type GateTarget } from "../gate.js";
+import { checkTarget, execReady, gateRequest, GateTargetError, ruleFileFor, targetEnv, type GateRequest, type GateTarget } from "../gate.js";
 import { admit } from "./admit.js";
 import { HttpError, logLine, quoteForLog, runCgi, writeOut, type CgiEnv, type Reply } from "./http.js";
 import { withSettings } from "../settings.js";
@@ -19,13 +19,21 @@ const PROGRAM = "gate.cgi";
 /** What the gate decided: a reply of its own, or a program to run as `userId`. */
 export type GateDecision = { reply: Reply } | { run: GateTarget; env: Record<string, string> } | { serve: GateTarget & { contentType: string } };
 
-export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 1000): GateDecision {
-  const admission = admit(env, PROGRAM, { now });
+export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 1000, self = process.argv[1]): GateDecision {
+  let request: GateRequest | undefined;
+  try {
+    request = gateRequest(env, args);
+  } catch (err) {
+    if (!(err instanceof GateTargetError)) throw err; // reported after the session, as every target error
+  }
+  // Read before the session, so a .htsession that cannot be used is a 500 for everyone (README, "Members area: who may pass").
+  const ruleFile = request && ruleFileFor(request, env);
+  const admission = admit(env, PROGRAM, ruleFile ? { now, ruleFile } : { now });
   if ("reply" in admission) return { reply: admission.reply };
   const { user: userId, cfg } = admission;
   let target: GateTarget;
   try {
-    target = checkTarget(gateRequest(env, args), env);
+    target = checkTarget(request ?? gateRequest(env, args), env, self);
   } catch (err) {
     if (err instanceof GateTargetError) throw new HttpError(err.status, err.message);
     throw err;

@@ -92,11 +92,21 @@ export function accessRules(env: CgiEnv): Rule[] {
   return parseRequire(folderSetting(env, "SESSION_REQUIRE"));
 }
 
-/** True when `rules` let `user` pass, reading HTGROUP_FILE when a rule names a group (ConfigError when it cannot). */
-export function userAllowed(env: CgiEnv, rules: readonly Rule[], user: string, program: string, read: FileReader = readSmallRegularFile): boolean {
+/**
+ * True when `rules` let `user` pass, reading HTGROUP_FILE when a rule names a group (ConfigError when it cannot).
+ * `source` names where the rules came from, for the log line.
+ */
+export function userAllowed(
+  env: CgiEnv,
+  rules: readonly Rule[],
+  user: string,
+  program: string,
+  read: FileReader = readSmallRegularFile,
+  source = "SESSION_REQUIRE",
+): boolean {
   if (!needsGroups(rules)) return allows(rules, user);
   const path = folderSetting(env, "HTGROUP_FILE");
-  if (!path) throw new ConfigError("SESSION_REQUIRE names a group but HTGROUP_FILE is not set: point it at a file of lines `group: user user …`");
+  if (!path) throw new ConfigError(`${source} names a group but HTGROUP_FILE is not set: point it at a file of lines \`group: user user …\``);
   const groups = parseGroups(readListFile("HTGROUP_FILE", path, read));
   logBadLines(program, "HTGROUP_FILE", path, groups.badLines);
   return allows(rules, user, groups);

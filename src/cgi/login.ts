@@ -7,6 +7,7 @@
 import { loadConfig, readHtpasswd } from "./config.js";
 import { loginPage } from "./html.js";
 import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { nextInSite, sitePrefix } from "../redirect.js";
 import { htmlReply, issueSession, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
 
 const PROGRAM = "login.cgi";
@@ -17,6 +18,7 @@ const MAX_PASSWORD = 1024;
 
 export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply> {
   const cfg = loadConfig(env);
+  const site = sitePrefix(env); // a site below a prefix (/~alice): next stays inside it, README "Members area: protect a whole folder"
   const method = env.REQUEST_METHOD ?? "GET";
   const action = env.SCRIPT_NAME ?? "";
   if (method === "POST") checkOrigin(env);
@@ -25,21 +27,21 @@ export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply
   const remoteUser = env.REMOTE_USER;
   if (remoteUser) {
     if (/[\x00-\x1f\x7f]/.test(remoteUser)) throw new HttpError(400, `REMOTE_USER ${quoteForLog(remoteUser)} holds control characters`);
-    return issueSession(cfg, remoteUser, queryParam(env, "next"));
+    return issueSession(cfg, remoteUser, queryParam(env, "next"), site);
   }
 
   if (method === "GET" || method === "HEAD") {
     const next = queryParam(env, "next");
     // Already logged in: no form to fill in, straight on (no new cookie).
-    if (sessionUser(cfg, env, PROGRAM, now) !== undefined) return seeOther(next);
-    return htmlReply(200, loginPage({ action, next: next ?? "/" }, env.LOGIN_TEMPLATE));
+    if (sessionUser(cfg, env, PROGRAM, now) !== undefined) return seeOther(nextInSite(next, site));
+    return htmlReply(200, loginPage({ action, next: site ? nextInSite(next, site) : (next ?? "/") }, env.LOGIN_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
 
   const form = readForm(env);
   const user = form.get("username") ?? "";
   const password = form.get("password") ?? "";
-  const next = form.get("next") ?? queryParam(env, "next") ?? "/";
+  const next = form.get("next") ?? queryParam(env, "next") ?? (site ? site.prefix + "/" : "/");
   const text = readHtpasswd(env);
   // Loaded only here (start-up time, `make bench`): MD5, SHA-1 and bcrypt would cost REMOTE_USER and the form page ≈ 0.2 ms.
   const { verifyHtpasswd } = await import("../htpasswd.js");
@@ -50,9 +52,9 @@ export async function login(env: CgiEnv, now = Date.now() / 1000): Promise<Reply
   if (!result.ok) {
     const why = result.reason === "unsupported-hash" ? " (unsupported hash type in HTPASSWD_FILE)" : "";
     logLine(PROGRAM, `login failed for user ${quoteForLog(user)} from ${env.REMOTE_ADDR ?? "-"}${why}`);
-    return htmlReply(401, loginPage({ action, next, username: user, error: env.LOGIN_ERROR_TEXT || FAILED }, env.LOGIN_TEMPLATE));
+    return htmlReply(401, loginPage({ action, next: site ? nextInSite(next, site) : next, username: user, error: env.LOGIN_ERROR_TEXT || FAILED }, env.LOGIN_TEMPLATE));
   }
-  return issueSession(cfg, user, next);
+  return issueSession(cfg, user, next, site);
 }
 
 void runCgi(PROGRAM, (env) => login(env));

@@ -3,19 +3,21 @@
  * GET: a page saying who is logged in, with one button that posts to itself.
  * Nothing is stored server-side.
  */
-import { serializeDeleteCookie } from "../cookie.js";
 import { loadConfig } from "./config.js";
 import { logoutPage } from "./html.js";
 import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
-import { htmlReply, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
+import { nextInSite, sitePrefix } from "../redirect.js";
+import { deleteSessionCookie, htmlReply, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
 
 const PROGRAM = "logout.cgi";
 
 export function logout(env: CgiEnv, now = Date.now() / 1000): Reply {
   const cfg = loadConfig(env);
+  const site = sitePrefix(env); // a site below a prefix (/~alice): next stays inside it, and so does the cookie's Path
   const method = env.REQUEST_METHOD ?? "GET";
   if (method === "GET" || method === "HEAD") {
-    const page = { action: env.SCRIPT_NAME ?? "", next: queryParam(env, "next") ?? "/", user: sessionUser(cfg, env, PROGRAM, now) ?? "" };
+    const next = queryParam(env, "next");
+    const page = { action: env.SCRIPT_NAME ?? "", next: site ? nextInSite(next, site) : (next ?? "/"), user: sessionUser(cfg, env, PROGRAM, now) ?? "" };
     return htmlReply(200, logoutPage(page, env.LOGOUT_TEMPLATE));
   }
   if (method !== "POST") methodNotAllowed("GET, HEAD, POST", method);
@@ -23,7 +25,7 @@ export function logout(env: CgiEnv, now = Date.now() / 1000): Reply {
   // A body is optional (`curl -X POST`); when there is one it must be a form.
   const hasBody = env.CONTENT_LENGTH !== undefined && env.CONTENT_LENGTH !== "" && env.CONTENT_LENGTH !== "0";
   const next = (hasBody ? readForm(env).get("next") : null) ?? queryParam(env, "next");
-  return seeOther(next, [["Set-Cookie", serializeDeleteCookie(cfg.cookieName, cfg.flags)]]);
+  return seeOther(nextInSite(next, site), [["Set-Cookie", deleteSessionCookie(cfg, site)]]);
 }
 
 void runCgi(PROGRAM, (env) => logout(env));
