@@ -86,6 +86,7 @@ run_readme() {
 _run_if_ours() {
   case $1 in
     user) ;;
+    user-with-suexec) [ "$SUEXEC" = on ] || return 2 ;;
     user-without-suexec) [ "$SUEXEC" = off ] || return 2 ;;
     *) echo "README: unknown mark shared-hosting:$1" >&2; return 1 ;;
   esac
@@ -149,6 +150,11 @@ setup_file() {
   wait_until "apache2 on port 80" curl -sf -o /dev/null http://127.0.0.1/index.html
 }
 
+# A failed test shows the end of Apache's error log (the programs' lines are there).
+teardown() {
+  [ -n "${BATS_TEST_COMPLETED:-}" ] || { echo "--- the end of $ERROR_LOG:"; tail -n 15 "$ERROR_LOG"; } >&2
+}
+
 teardown_file() {
   service apache2 stop > /dev/null 2>&1 || true
 }
@@ -186,7 +192,13 @@ record() { printf '### %s\n%s\n' "$1" "$2" >> "$TRANSCRIPT"; }
 
 @test "$VARIANT: the README's blocks left the settings and the site as the README says" {
   grep -q '^### README block shared-hosting:user,' "$TRANSCRIPT"
-  if [ "$SUEXEC" = off ]; then grep -q '^### README block shared-hosting:user-without-suexec,' "$TRANSCRIPT"; fi
+  if [ "$SUEXEC" = on ]; then
+    grep -q '^### README block shared-hosting:user-with-suexec,' "$TRANSCRIPT"
+    ! grep -q '^### README block shared-hosting:user-without-suexec,' "$TRANSCRIPT"
+  else
+    grep -q '^### README block shared-hosting:user-without-suexec,' "$TRANSCRIPT"
+    ! grep -q '^### README block shared-hosting:user-with-suexec,' "$TRANSCRIPT"
+  fi
   local conf=$HOME_DIR/.dbbasic-sessions
   assert_eq "$(stat -c '%U:%G' "$conf" "$conf/settings" "$conf/htpasswd" "$conf/revoked" | sort -u)" "$OWNER:$OWNER" "owners"
   assert_match "$(stat -c %a "$conf/settings")" '^[46]00$' "the settings file, the key's home, only kim's"
@@ -202,7 +214,12 @@ record() { printf '### %s\n%s\n' "$1" "$2" >> "$TRANSCRIPT"; }
   done
   assert_eq "$(stat -c '%U %a' "$SITE_DIR/.htaccess")" "$OWNER 644" ".htaccess"
   grep -q "^Action dbbasic-gate $PREFIX/cgi-bin/gate.cgi\$" "$SITE_DIR/.htaccess"
-  assert_eq "$(cat "$SITE_DIR/members/staff/.htsession")" $'# staff only\nRequire group staff' ".htsession"
+  if [ "$SUEXEC" = on ]; then
+    assert_eq "$(cat "$SITE_DIR/members/staff/.htsession")" $'# staff only\nRequire group staff' ".htsession"
+  else
+    assert_eq "$(stat -c %a "$HOME_DIR/.dbbasic-sessions/key")" 644 "the key file, readable by everyone"
+    assert_eq "$(cat "$SITE_DIR/members/staff/.htaccess")" 'SetEnv SESSION_REQUIRE "group staff"' "members/staff/.htaccess"
+  fi
 }
 
 @test "$VARIANT: what Apache passes a plain CGI program of kim's: suEXEC's list and kim's uid, or everything as www-data" {
@@ -319,7 +336,7 @@ record() { printf '### %s\n%s\n' "$1" "$2" >> "$TRANSCRIPT"; }
   cmp "$BATS_TEST_TMPDIR/part" <(tail -c +101 "$SITE_DIR/members/report.pdf" | head -c 100)
 }
 
-@test "$VARIANT: .htsession's group rule: bob gets 403 in members/staff/, alice (staff) 200; no .ht* file is served" {
+@test "$VARIANT: the staff rule (.htsession; without suEXEC SetEnv): bob gets 403 in members/staff/, alice (staff) 200; no .ht* file is served" {
   login_as bob bob-pass
   http_request -b "session=$COOKIE" "$BASE/members/staff/rota.html"
   assert_eq "$http_status" 403 "bob, not staff"
@@ -330,8 +347,9 @@ record() { printf '### %s\n%s\n' "$1" "$2" >> "$TRANSCRIPT"; }
   http_request -b "session=$COOKIE" "$BASE/members/staff/rota.html"
   assert_eq "$http_status" 200 "alice, staff"
   assert_eq "$http_body" $'<p>rota</p>\n' page
-  local f
-  for f in members/staff/.htsession .htaccess members/.htaccess; do
+  local f rule=members/staff/.htsession
+  [ "$SUEXEC" = on ] || rule=members/staff/.htaccess
+  for f in "$rule" .htaccess members/.htaccess; do
     http_request -b "session=$COOKIE" "$BASE/$f"
     assert_eq "$http_status" 403 "$f"
     [[ $http_body != *Require* && $http_body != *Action* && $http_body != *SetHandler* ]]
