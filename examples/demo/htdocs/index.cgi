@@ -1,35 +1,18 @@
 #!/bin/sh
 # The demo's home page: a shell CGI script, so that the page says who is logged in, and its
 # header offers "Log in" or "Log out", as it is served, with no script in the page. It asks
-# `dbbasic-sessions verify` (README, "Command line") about the session cookie, as
-# examples/shell/members.cgi does; run.sh puts the command on the programs' PATH.
+# `dbbasic-sessions verify` (README, "Command line") about the session cookie; run.sh puts
+# the command on the programs' PATH.
 
 : "${PATH:=/usr/local/bin:/usr/bin:/bin}"   # lighttpd passes no PATH
 export PATH
 
 html() { printf '%s' "$1" | sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g' -e "s/'/\&#39;/g"; }
 
-# The token: the value of the first cookie named "session" (or $SESSION_COOKIE) in
-# HTTP_COOKIE, spaces and tabs trimmed, a DQUOTE-wrapped value unwrapped (RFC 6265).
-name=${SESSION_COOKIE:-session}
-token=
-trim() { trimmed=${1#"${1%%[! 	]*}"}; trimmed=${trimmed%"${trimmed##*[! 	]}"}; }
-set -f; IFS=';'
-for pair in ${HTTP_COOKIE-}; do
-  case $pair in *=*) ;; *) continue ;; esac
-  trim "${pair%%=*}"
-  [ "$trimmed" = "$name" ] || continue
-  trim "${pair#*=}"
-  token=$trimmed
-  case $token in \"*\") token=${token#\"}; token=${token%\"} ;; esac
-  break
-done
-unset IFS; set +f
-
-# verify: exit 0 and the user id on stdout; 1 not logged in; 2 misconfigured (its reason on
-# stderr, which goes to the server's error log). 2 is a 500: a broken key file must not look
-# like everyone being logged out.
-user=$(dbbasic-sessions verify "$token")
+# verify, with no token, reads the session cookie from HTTP_COOKIE: exit 0 and the user id on
+# stdout; 1 not logged in; 2 misconfigured (its reason on stderr, which goes to the server's
+# error log). 2 is a 500: a broken key file must not look like everyone being logged out.
+user=$(dbbasic-sessions verify)
 case $? in
   0) nav='<a href="/cgi-bin/logout.cgi?next=/">Log out</a>'
      status="You are logged in as <strong class=\"user\">$(html "$user")</strong>." ;;

@@ -13,8 +13,12 @@ setup_file() {
   CLONE=$OUTER/home/repo
   mkdir -p "$CLONE"
   # -p keeps the files' times, so make finds the bundles and node_modules up to date as here.
-  (cd "$TEST_REPO" && git ls-files -z --cached --others --exclude-standard \
-    | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh \
+  # Without git (a copy of a clone), every file but node_modules and .git.
+  (cd "$TEST_REPO" && if git rev-parse --git-dir > /dev/null 2>&1; then
+      git ls-files -z --cached --others --exclude-standard
+    else
+      find . -path ./node_modules -prune -o -path ./.git -prune -o -type f -print0
+    fi | xargs -0 sh -c 'for f; do [ -e "$f" ] && printf "%s\0" "$f"; done' sh \
     | xargs -0 cp -p --parents -t "$CLONE")
   ln -s "$TEST_REPO/node_modules" "$CLONE/node_modules"
   DEMO_OUT=$OUTER/demo.out
@@ -132,6 +136,14 @@ teardown() {
   http_request -b "$jar" "$url/members.pcgi"
   assert_eq "$http_status" 200 "members.pcgi status"
   assert_eq "$(cat "$state/log/cgi-error.log" 2>/dev/null)" "" "the programs' stderr"
+
+  # A key that cannot be used makes the home page a 500, never everyone logged out.
+  printf 'short\n' > "$state/session.key"
+  http_request "$url/"
+  assert_eq "$http_status" 500 "home page status with a bad key"
+  assert_eq "$http_body" $'server error\n' "home page body with a bad key"
+  server_log_has() { grep -q 'index.cgi: dbbasic-sessions verify failed' "$state/log/cgi-error.log"; }
+  wait_until "index.cgi's line in the CGI error log" server_log_has
   kill -INT -- "-$pid"
   wait_until "run.sh to stop" gone "$pid"
   [ ! -e "$state" ] || { echo "$state is still there" >&2; return 1; }
