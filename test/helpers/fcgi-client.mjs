@@ -18,6 +18,13 @@
 //       opens COUNT connections, sends half a request on each, and drops them
 //   node fcgi-client.mjs hold ADDRESS COUNT SECONDS
 //       opens COUNT connections and keeps them, silent, for SECONDS, then closes them
+//   node fcgi-client.mjs flood ADDRESS MEGABYTES SECONDS
+//       one connection sending FCGI_GET_VALUES records as fast as the socket takes them,
+//       never reading the answers, until MEGABYTES are sent, SECONDS have passed or the
+//       server closes it; prints "started" once connected, then "flooded=BYTES closed=yes|no"
+//   node fcgi-client.mjs trickle ADDRESS INTERVAL_MS SECONDS
+//       one connection sending a request one byte every INTERVAL_MS (its end never comes);
+//       prints "CLOSED" when the server closes it, or "OPEN" after SECONDS
 //
 // ADDRESS is HOST:PORT or an absolute socket path.
 import net from "node:net";
@@ -197,7 +204,62 @@ if (mode === "request") {
   await new Promise((r) => setTimeout(r, Number(rest[1]) * 1000));
   for (const s of socks) s.destroy();
   console.log(`held=${connected}`);
+} else if (mode === "flood") {
+  const limit = Number(rest[0]) * 1024 * 1024;
+  const getValues = record(9, 0, pairs([["FCGI_MAX_CONNS", ""], ["FCGI_MAX_REQS", ""], ["FCGI_MPXS_CONNS", ""]]));
+  const batch = Buffer.concat(Array.from({ length: Math.floor(65536 / getValues.length) }, () => getValues));
+  const sock = net.connect(connectOptions(address));
+  sock.pause(); // never read the answers
+  let sent = 0;
+  let closed = false;
+  await new Promise((resolve) => {
+    const timer = setTimeout(resolve, Number(rest[1]) * 1000);
+    const pump = () => {
+      while (!closed && sent < limit) {
+        sent += batch.length;
+        if (!sock.write(batch)) return; // wait for 'drain'
+      }
+      if (sent >= limit) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    sock.on("connect", () => {
+      console.log("started");
+      pump();
+    });
+    sock.on("drain", pump);
+    sock.on("error", () => {});
+    sock.on("close", () => {
+      closed = true;
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  console.log(`flooded=${sent - sock.writableLength} closed=${closed ? "yes" : "no"}`);
+  sock.destroy();
+} else if (mode === "trickle") {
+  const bytes = requestBytes([["REQUEST_METHOD", "GET"], ["REQUEST_URI", "/x"]]).subarray(0, -8); // no end of params
+  const sock = net.connect(connectOptions(address));
+  let i = 0;
+  let timer;
+  const outcome = await new Promise((resolve) => {
+    const giveUp = setTimeout(() => resolve("OPEN"), Number(rest[1]) * 1000);
+    sock.on("connect", () => {
+      timer = setInterval(() => {
+        if (i < bytes.length) sock.write(bytes.subarray(i, ++i));
+      }, Number(rest[0]));
+    });
+    sock.on("error", () => {});
+    sock.on("close", () => {
+      clearTimeout(giveUp);
+      resolve("CLOSED");
+    });
+  });
+  clearInterval(timer);
+  sock.destroy();
+  console.log(outcome);
 } else {
-  console.error("usage: fcgi-client.mjs request|raw|load|drop|hold ADDRESS …");
+  console.error("usage: fcgi-client.mjs request|raw|load|drop|hold|flood|trickle ADDRESS …");
   process.exitCode = 2;
 }

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSmallRegularFile } from "../../src/files.js";
-import { authorizerResponse, defaultSettings, requestEnv, verifiedSession } from "../../src/fcgi/authorize.js";
+import { authorizerHandler, authorizerResponse, defaultSettings, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, requestEnv, verifiedSession } from "../../src/fcgi/authorize.js";
 import { CHECK_MS, FileCache, MAX_CACHED_BYTES, MAX_GROUP_FILES, MAX_SERVICE_GROUP_FILE, RACY_MS } from "../../src/fcgi/files.js";
 import { MAX_LIST_FILE } from "../../src/cgi/live.js";
 import {
@@ -436,6 +436,47 @@ describe("FastCGI server over a socket", () => {
     expect(logged.at(-1)).toBe("malformed FastCGI input (record of FastCGI version 71, not 1): connection dropped");
   });
 
+  it("decodes the whole PARAMS stream: a name-value pair split across two records", async () => {
+    const stream = encodeNameValuePairs([["REQUEST_METHOD", "GET"], ["REQUEST_URI", "/split/here"]]);
+    const cut = stream.length - 5; // inside the value of REQUEST_URI
+    const { records } = await talk(server, [
+      begin(1),
+      encodeRecords(FCGI_PARAMS, 1, stream.subarray(0, cut)),
+      encodeRecords(FCGI_PARAMS, 1, stream.subarray(cut, cut + 2)),
+      encodeRecords(FCGI_PARAMS, 1, stream.subarray(cut + 2)),
+      encodeRecords(FCGI_PARAMS, 1),
+    ]);
+    expect(stdoutOf(records, 1)).toBe("Status: 200\r\nVariable-SEEN: /split/here\r\n\r\n");
+  });
+
+  it("stops reading a peer that does not read its answers, and answers others meanwhile", async () => {
+    const { port } = server.address() as AddressInfo;
+    const ask = encodeRecords(FCGI_GET_VALUES, 0, encodeNameValuePairs([["FCGI_MPXS_CONNS", ""]]));
+    const batch = Buffer.concat(Array.from({ length: 4096 }, () => ask));
+    let accepted = 0;
+    const flood = connect(port, "127.0.0.1");
+    flood.pause(); // never reads
+    flood.on("error", () => {});
+    await new Promise<void>((resolve) => {
+      const pump = () => {
+        // 8 MB offered; the server stops taking them once its answers are not read.
+        while (accepted < 8 * 1024 * 1024 && flood.write(batch)) accepted += batch.length;
+        if (accepted >= 8 * 1024 * 1024) resolve();
+      };
+      flood.on("drain", () => {
+        accepted += batch.length;
+        pump();
+      });
+      flood.on("connect", pump);
+      setTimeout(resolve, 1500);
+    });
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => talk(server, [begin(1), params(1, [["REQUEST_URI", `/during/${i}`]])])));
+    answers.forEach(({ records }, i) => expect(stdoutOf(records, 1)).toContain(`/during/${i}`));
+    // What the flooding socket could hand over is what the kernel's buffers and our bound hold: far from 8 MB.
+    expect(accepted).toBeLessThan(8 * 1024 * 1024);
+    flood.destroy();
+  });
+
   it("still answers after peers that left mid-request", async () => {
     const { port } = server.address() as AddressInfo;
     await Promise.all(
@@ -450,6 +491,82 @@ describe("FastCGI server over a socket", () => {
     );
     const { records } = await talk(server, [begin(7), params(7, [["REQUEST_URI", "/after"]])]);
     expect(stdoutOf(records, 7)).toContain("/after");
+  });
+});
+
+describe("FastCGI server deadlines and connection cap", () => {
+  const logged: string[] = [];
+  let server: Server;
+  beforeAll(async () => {
+    server = createFcgiServer({
+      role: FCGI_AUTHORIZER,
+      handle: () => "Status: 200\r\n\r\n",
+      log: (m) => logged.push(m),
+      requestTimeoutMs: 300,
+      idleTimeoutMs: 10_000,
+      maxConns: 4,
+      cannotListen: (err) => {
+        throw err;
+      },
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it("drops a peer that trickles a request a byte every 50 ms at the whole-request deadline, though it is never silent", async () => {
+    const { port } = server.address() as AddressInfo;
+    const bytes = Buffer.concat([begin(1), encodeRecords(FCGI_PARAMS, 1, encodeNameValuePairs([["REQUEST_URI", "/slow".repeat(20)]]))]);
+    const start = Date.now();
+    const closedAfter = await new Promise<number>((resolve) => {
+      const s = connect(port, "127.0.0.1");
+      let i = 0;
+      const timer = setInterval(() => i < bytes.length && s.write(bytes.subarray(i, ++i)), 50);
+      s.on("error", () => {});
+      s.on("close", () => {
+        clearInterval(timer);
+        resolve(Date.now() - start);
+      });
+    });
+    expect(closedAfter).toBeLessThan(5 * 1000); // would be ~bytes.length × 50 ms = 6 s+ if only idleness counted
+    expect(logged).toContain("FastCGI peer did not complete a request within 300 ms: connection dropped");
+  });
+
+  it("closes connections beyond maxConns at once, and takes new ones when others close", async () => {
+    const { port } = server.address() as AddressInfo;
+    const held = await Promise.all(Array.from({ length: 4 }, () => new Promise<ReturnType<typeof connect>>((r) => {
+      const s = connect(port, "127.0.0.1", () => r(s));
+      s.on("error", () => {});
+    })));
+    await new Promise((r) => setTimeout(r, 50));
+    const refused = await talk(server, [begin(1), params(1, [["REQUEST_URI", "/fifth"]])]);
+    expect(refused.records).toEqual([]);
+    expect(logged).toContain("4 FastCGI connections open, the most allowed: a new one was closed at once");
+    for (const s of held) s.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    const { records } = await talk(server, [begin(1), params(1, [["REQUEST_URI", "/after"]])]);
+    expect(stdoutOf(records, 1)).toBe("Status: 200\r\n\r\n");
+  });
+});
+
+describe("authorizerHandler's log lines", () => {
+  it(`logs at most ${REQUEST_LOG_BURST} lines about bogus cookies per ${REQUEST_LOG_WINDOW_MS / 1000} s, then the count of the rest`, () => {
+    const keyFile = join(dir, "limiter.key");
+    writeFileSync(keyFile, KEY + "\n", { mode: 0o600 });
+    const lines: string[] = [];
+    const c = clock(NOW * 1000);
+    const answer = authorizerHandler({ SECRET_KEY_FILE: keyFile }, new FileCache(readSmallRegularFile, c.now, undefined, { watch: false }), (m) => lines.push(m), c.now);
+    const bogus = new Map([["REQUEST_METHOD", "GET"], ["REQUEST_URI", "/x"], ["REMOTE_ADDR", "198.51.100.4"], ["HTTP_COOKIE", "session=bogus.0000"]]);
+    for (let i = 0; i < 1000; i++) {
+      expect(answer(bogus)).toMatch(/^Status: 303 See Other\r\n/);
+      c.t += 1;
+    }
+    expect(lines).toEqual(Array.from({ length: REQUEST_LOG_BURST }, () => "invalid session cookie from 198.51.100.4"));
+    c.t = NOW * 1000 + REQUEST_LOG_WINDOW_MS;
+    answer(bogus);
+    expect(lines.slice(REQUEST_LOG_BURST)).toEqual([`${1000 - REQUEST_LOG_BURST} more such lines not logged in the last 10 s`, "invalid session cookie from 198.51.100.4"]);
+    // A good cookie still passes, and logs nothing.
+    expect(answer(new Map([["HTTP_COOKIE", `session=${token("alice")}`]]))).toBe("Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n");
+    expect(lines.length).toBe(REQUEST_LOG_BURST + 2);
   });
 });
 

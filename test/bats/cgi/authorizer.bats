@@ -255,3 +255,94 @@ cookie() { echo "HTTP_COOKIE=session=$(cgi_token "$1")"; }
   grep -qx 'authorizer.fcgi: FastCGI params of request 1 over the 131072-byte limit: answered 431' "$LOG"
   [ "$(wc -l < "$LOG")" -le 5 ] || { cat "$LOG" >&2; false; }
 }
+
+# svc_start [VAR=VALUE…] — the authorizer as a service on a free TCP port of 127.0.0.1
+# (Apache's mode: `authorizer.fcgi --listen 127.0.0.1:PORT`); sets SOCK to HOST:PORT.
+svc_start() {
+  local port
+  port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" HTPASSWD_FILE="$BATS_TEST_TMPDIR/htpasswd" "$@" \
+    node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen "127.0.0.1:$port" 2> "$LOG" 3>&- &
+  AUTH_PID=$!
+  SOCK=127.0.0.1:$port
+  wait_until "the authorizer on port $port" node "$CLIENT" request "$SOCK" REQUEST_METHOD=GET REQUEST_URI=/
+}
+
+# as_nobody COMMAND… — runs COMMAND as user nobody when the tests run as root (any local
+# process can connect to a TCP port), with the FastCGI client copied where nobody can read it.
+as_nobody() {
+  if [ "$(id -u)" -eq 0 ]; then
+    setpriv --reuid=nobody --regid=nogroup --clear-groups "$@"
+  else
+    "$@"
+  fi
+}
+
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"; }
+peak_rss_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/status"; }
+
+@test "a flood of management records from a peer that never reads the answers: memory stays bounded, other clients keep their answers" {
+  svc_start
+  local pub before peak flood_pid flood2_pid
+  pub=$(mktemp -d /tmp/dbs-flood-XXXXXX)
+  chmod 755 "$pub"
+  cp "$CLIENT" "$pub/fcgi-client.mjs"
+  chmod 644 "$pub/fcgi-client.mjs"
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "before the flood"
+  before=$(rss_kb "$AUTH_PID")
+  # Two connections, 48 MB each, as nobody; before the fix the service grew by ~1.4 GB for 48 MB.
+  as_nobody node "$pub/fcgi-client.mjs" flood "$SOCK" 48 8 > "$BATS_TEST_TMPDIR/flood1" 3>&- &
+  flood_pid=$!
+  as_nobody node "$pub/fcgi-client.mjs" flood "$SOCK" 48 8 > "$BATS_TEST_TMPDIR/flood2" 3>&- &
+  flood2_pid=$!
+  wait_until "the floods" grep -q started "$BATS_TEST_TMPDIR/flood1" "$BATS_TEST_TMPDIR/flood2"
+  # While they run: 300 requests from another client, each with its exact answer.
+  run node "$CLIENT" load "$SOCK" 300 4 200 REQUEST_METHOD=GET REQUEST_URI=/x "$(cookie alice)"
+  assert_match "$output" '^sent=300 ok=300 errors=0 '
+  process_alive "$flood_pid" # the requests were answered during the flood, not after it
+  wait "$flood_pid" "$flood2_pid"
+  rm -rf "$pub"
+  peak=$(peak_rss_kb "$AUTH_PID")
+  # The bound: at most 16 KiB of unread answers and one 64 KiB chunk per connection;
+  # the heap's growth for the load above included, the peak stays within 30 MB of the start.
+  [ $((peak - before)) -lt 30720 ] || { echo "RSS before ${before} kB, peak ${peak} kB" >&2; false; }
+  assert_match "$(cat "$BATS_TEST_TMPDIR/flood1")" $'^started\nflooded=[0-9]+ closed=(yes|no)$'
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "after the flood"
+}
+
+@test "a peer trickling a request a byte at a time is dropped at the whole-request deadline; beyond AUTHORIZER_MAX_CONNECTIONS new connections are closed at once" {
+  svc_start AUTHORIZER_REQUEST_TIMEOUT=0.5 AUTHORIZER_IDLE_TIMEOUT=5
+  # One byte every 100 ms: never silent for the idle deadline (5 s), dropped at the request's (0.5 s).
+  run node "$CLIENT" trickle "$SOCK" 100 5
+  assert_eq "$output" CLOSED "the trickling peer"
+  grep -qx 'authorizer.fcgi: FastCGI peer did not complete a request within 500 ms: connection dropped' "$LOG"
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "others still answered"
+  kill "$AUTH_PID" && wait "$AUTH_PID" 2>/dev/null || true
+  svc_start AUTHORIZER_MAX_CONNECTIONS=3
+  # Three silent connections held: a fourth is closed at once, unanswered.
+  node "$CLIENT" hold "$SOCK" 3 3 > /dev/null 3>&- &
+  local hold_pid=$!
+  wait_until "three connections" sh -c "ss -Htn state established '( sport = :${SOCK##*:} )' | wc -l | grep -qx 3"
+  ask "$(cookie alice)"
+  assert_eq "$response" CLOSED "the fourth connection"
+  wait "$hold_pid"
+  ask "$(cookie alice)"
+  assert_eq "$status" 200 "once they closed"
+  grep -qx 'authorizer.fcgi: 3 FastCGI connections open, the most allowed: a new one was closed at once' "$LOG"
+  # A malformed limit is refused with one line.
+  run env -i PATH="$PATH" AUTHORIZER_REQUEST_TIMEOUT=soon node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen 127.0.0.1:1
+  assert_eq "$status" 2 "exit status"
+  assert_eq "$output" 'authorizer.fcgi: AUTHORIZER_REQUEST_TIMEOUT must be a number of seconds greater than 0 (e.g. 10)' output
+}
+
+@test "1 000 bogus cookies: at most 10 lines about them in the error log" {
+  svc_start
+  run node "$CLIENT" load "$SOCK" 1000 8 303 REQUEST_METHOD=GET REQUEST_URI=/x REMOTE_ADDR=192.0.2.7 "HTTP_COOKIE=session=bogus.0000"
+  assert_match "$output" '^sent=1000 ok=1000 errors=0 '
+  # The count of the rest is logged when the 10-second window ends (its exact line: test/unit/fcgi-authorizer.test.ts).
+  assert_eq "$(grep -c '^authorizer\.fcgi: invalid session cookie from 192\.0\.2\.7$' "$LOG")" 10 "lines about bogus cookies"
+  [ "$(wc -l < "$LOG")" -le 11 ] || { cat "$LOG" >&2; false; }
+}
