@@ -142,6 +142,13 @@ expect_settings_refused() { # LOG
   done
 }
 
+@test "with a key in the environment (a server that passes its settings) the settings file is not read at all" {
+  settings "SECRET_KEY=$FILE_KEY\nSESION_TTL=60\n"
+  cgi_run whoami.cgi SECRET_KEY="$FILE_KEY" HTTP_COOKIE="session=$(token_with "$FILE_KEY" ann)"
+  assert_eq "$cgi_status" 200 "status beside a settings file that would be refused"
+  assert_eq "$cgi_stderr" "" stderr
+}
+
 @test "a repeated name is refused" {
   settings "SECRET_KEY=$FILE_KEY\nSESSION_TTL=60\nSESSION_TTL=61\n"
   whoami_as_owner
