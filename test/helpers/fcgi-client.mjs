@@ -109,7 +109,8 @@ function ask(addr, params) {
         if (r.type === 3) end = { app: r.content.readUInt32BE(0), protocol: r.content[4] };
       }
     });
-    sock.on("error", reject);
+    // A connection the server closes at once may end in a reset: "close" follows, with no END.
+    sock.on("error", (err) => err.code !== "ECONNRESET" && reject(err));
     sock.on("close", () => resolve({ stdout: Buffer.concat(stdout), end }));
   });
 }
