@@ -366,7 +366,7 @@ function readRuleFile(path: string): RuleFile | undefined {
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(typeof code === "string" ? `${shown} cannot be read (${code})` : `${shown} is not UTF-8 text`);
+    throw new ConfigError(code === "ERR_ENCODING_INVALID_ENCODED_DATA" ? `${shown} is not UTF-8 text` : `${shown} cannot be read (${String(code ?? "error")})`);
   }
   try {
     return { path, rules: parseHtsession(text) };
