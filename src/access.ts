@@ -156,7 +156,7 @@ export function parseHtsession(text: string): Rule[] {
     let line = lines[i]!;
     if (i === 0 && line.charCodeAt(0) === 0xfeff) line = line.slice(1);
     if (line.endsWith("\r")) line = line.slice(0, -1);
-    line = line.trim();
+    line = line.replace(/^[ \t]+|[ \t]+$/g, ""); // not trim(): it would also drop a stray BOM or other spaces Apache keeps
     if (line === "" || line.startsWith("#")) continue;
     const shown = JSON.stringify(line.slice(0, 100));
     if (line.endsWith("\\")) throw new RuleFileError(i + 1, `${shown} continues on the next line: write each rule on one line`);
