@@ -111,9 +111,13 @@ function fsFailure(what: string, path: string, err: unknown): SetupError {
   return new SetupError(1, `cannot ${what} ${JSON.stringify(path)} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
 }
 
-/** Escapes nothing: the template's placeholders take checked values only. */
+/**
+ * The template with the site's prefix: `@PREFIX@` as it is, `@PREFIX_RE@` with
+ * the characters a checked prefix may hold that mean something in a regular
+ * expression (`.` and `+`) escaped.
+ */
 function fillTemplate(template: string, prefix: string): string {
-  return template.replaceAll("@PREFIX@", prefix);
+  return template.replaceAll("@PREFIX_RE@", prefix.replace(/[.+]/g, "\\$&")).replaceAll("@PREFIX@", prefix);
 }
 
 /** The template's directive lines (no comments, no blank lines), trimmed: what an existing .htaccess must hold. */

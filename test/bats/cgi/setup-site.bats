@@ -36,8 +36,10 @@ listing() {
 }
 
 # The template with the prefix filled in.
-htaccess_for() { # PREFIX
-  sed "s|@PREFIX@|$1|g" "$OWNER_REPO/examples/htaccess/site.htaccess"
+htaccess_for() { # PREFIX — the template filled in: @PREFIX_RE@ with "." and "+" escaped for Apache's m#…#
+  local re
+  re=$(printf '%s' "$1" | sed 's/[.+]/\\\\&/g')
+  sed -e "s|@PREFIX_RE@|$re|g" -e "s|@PREFIX@|$1|g" "$OWNER_REPO/examples/htaccess/site.htaccess"
 }
 
 @test "as root it refuses (exit 2) and creates nothing" {
