@@ -165,7 +165,6 @@ describe("dbbasic-sessions usage errors", () => {
     ["a fractional --ttl", ["create", "alice", "--ttl", "1.5"]],
     ["an unknown option", ["create", "alice", "--ttk", "60"]],
     ["create whose only argument is --ttl", ["create", "--ttl"]],
-    ["verify without a token", ["verify"]],
     ["verify with two tokens", ["verify", "a", "b"]],
   ])("exits 2 with usage on stderr and nothing on stdout for %s", (_name, args) => {
     const r = withKey(args);
