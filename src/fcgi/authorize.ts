@@ -19,6 +19,7 @@ import { decodeToken, type SessionData } from "../token.js";
 import { admit } from "../cgi/admit.js";
 import { failure, formatReply, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
 import type { FileCache } from "./files.js";
+import type { Params } from "./protocol.js";
 import { LogLimiter } from "./server.js";
 
 export const PROGRAM = "authorizer.fcgi";
@@ -53,9 +54,10 @@ export function defaultSettings(env: CgiEnv): CgiEnv {
   return out;
 }
 
-const SETTING_NAMES = new Set<string>(SETTINGS);
 /** What a request may still set when the authorizer runs as a service: a folder's rules. */
 const FOLDER_SETTINGS = new Set(["SESSION_REQUIRE", "HTGROUP_FILE"]);
+/** The names (with their REDIRECT_ copies) a request may not set when the authorizer runs as a service. */
+const SERVICE_ONLY = SETTINGS.filter((name) => !FOLDER_SETTINGS.has(name)).flatMap((name) => [name, "REDIRECT_" + name]);
 
 /**
  * The request's environment: the process's settings, overridden by what the
@@ -66,17 +68,20 @@ const FOLDER_SETTINGS = new Set(["SESSION_REQUIRE", "HTGROUP_FILE"]);
  * nor another file to read (FORBIDDEN_TEMPLATE would show any file the
  * service can read). Started by lighttpd, on a socket only the server's user
  * can connect to, it takes every setting from the request.
+ * A `params` object (as the server decodes it, without a prototype) becomes the environment itself.
  */
-export function requestEnv(defaults: CgiEnv, params: Map<string, string>): CgiEnv {
-  const env: CgiEnv = { ...defaults };
-  const service = defaults.SECRET_KEY !== undefined || defaults.SECRET_KEY_FILE !== undefined;
-  for (const [name, value] of params) {
-    if (service) {
-      const setting = name.startsWith("REDIRECT_") ? name.slice(9) : name;
-      if (SETTING_NAMES.has(setting) && !FOLDER_SETTINGS.has(setting)) continue;
-    }
-    env[name] = value;
+export function requestEnv(defaults: CgiEnv, params: Map<string, string> | Params): CgiEnv {
+  let env: CgiEnv;
+  if (params instanceof Map) {
+    env = Object.create(null) as CgiEnv;
+    for (const [name, value] of params) env[name] = value;
+  } else {
+    env = params;
   }
+  if (defaults.SECRET_KEY !== undefined || defaults.SECRET_KEY_FILE !== undefined) {
+    for (const name of SERVICE_ONLY) if (env[name] !== undefined) delete env[name];
+  }
+  for (const name in defaults) if (env[name] === undefined) env[name] = defaults[name];
   return env;
 }
 
@@ -182,7 +187,7 @@ export const REQUEST_LOG_WINDOW_MS = 10_000;
  * {@link REQUEST_LOG_WINDOW_MS}, then one line counting the rest), since any
  * client can cause one with every request. `now` is the clock in milliseconds.
  */
-export function authorizerHandler(defaults: CgiEnv, files: FileCache, log: Log = logDirect, now: () => number = Date.now): (params: Map<string, string>) => string {
+export function authorizerHandler(defaults: CgiEnv, files: FileCache, log: Log = logDirect, now: () => number = Date.now): (params: Map<string, string> | Params) => string {
   const limiter = new LogLimiter(log, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, now);
   const line: Log = (message) => limiter.line(message);
   return (params) => authorizerResponse(requestEnv(defaults, params), files, now() / 1000, line);

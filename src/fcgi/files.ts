@@ -86,6 +86,7 @@ interface Checked {
 interface Entry extends Checked {
   file: SmallFile;
   what: string;
+  cap: number;
   bytes: number;
 }
 
@@ -130,7 +131,7 @@ const noWatch = () => () => {};
 export class FileCache {
   readonly #files = new Map<string, Entry>();
   #bytes = 0;
-  #keys: (Checked & { id: string; ring: Keyring }) | undefined;
+  #keys: (Checked & { secret: string | undefined; fallbacks: string | undefined; ring: Keyring }) | undefined;
   readonly #watch: (path: string, onChange: () => void) => () => void;
   /** Reads from disk (not from the cache) so far: for tests and `make bench`. */
   reads = 0;
@@ -171,14 +172,18 @@ export class FileCache {
     return true;
   }
 
-  /** A reader for src/cgi/live.ts and readHtpasswd: the cached text while the file is unchanged. */
+  /**
+   * A reader for src/cgi/live.ts and readHtpasswd: the cached text while the file is unchanged.
+   * Remembered by path (no key to build per request); a path read as another kind of file, or
+   * under another cap, is read afresh.
+   */
   read = (path: string, cap: number, what: string): SmallFile => {
     if (what === "HTGROUP_FILE" && cap > MAX_SERVICE_GROUP_FILE) cap = MAX_SERVICE_GROUP_FILE;
-    const key = what + "\0" + cap + "\0" + path;
+    const key = path;
     const t = this.now();
     const hit = this.#files.get(key);
     if (hit) {
-      if (this.#fresh(hit, t)) return hit.file;
+      if (hit.what === what && hit.cap === cap && this.#fresh(hit, t)) return hit.file;
       this.#forget(key, hit);
     }
     this.reads++;
@@ -186,7 +191,7 @@ export class FileCache {
     const sig = statOrUndefined(path);
     const file = this.readFile(path, cap, what); // throws for a missing, unreadable or oversized file: never cached
     if (sig) {
-      const entry: Entry = { path, sig, file, what, bytes: sig.size, checkedAt: t, trusted: settled(sig, t), changed: false, unwatch: () => {} };
+      const entry: Entry = { path, sig, file, what, cap, bytes: sig.size, checkedAt: t, trusted: settled(sig, t), changed: false, unwatch: () => {} };
       this.#makeRoom(entry);
       entry.unwatch = this.#watch(path, () => {
         entry.changed = true;
@@ -221,17 +226,18 @@ export class FileCache {
   /** The keyring from SECRET_KEY_FILE or SECRET_KEY (and SECRET_KEY_FALLBACKS), rebuilt only when one of them changed. */
   keyring = (env: KeyEnv): Keyring => {
     const path = env.SECRET_KEY_FILE;
-    const id = (path ? "file\0" + path : "env\0" + (env.SECRET_KEY ?? "\0unset")) + "\0" + (env.SECRET_KEY_FALLBACKS ?? "");
+    const secret = path ? undefined : env.SECRET_KEY;
+    const fallbacks = env.SECRET_KEY_FALLBACKS;
     const hit = this.#keys;
     const t = this.now();
-    if (hit && hit.id === id && (!path || this.#fresh(hit, t))) return hit.ring;
+    if (hit && hit.path === (path ?? "") && hit.secret === secret && hit.fallbacks === fallbacks && (!path || this.#fresh(hit, t))) return hit.ring;
     hit?.unwatch();
     this.#keys = undefined;
     this.reads++;
     if (path) this.stats++;
     const sig = path ? statOrUndefined(path) : undefined;
     const ring = this.buildKeyring(env); // throws KeyConfigError: never cached
-    const keys = { id, path: path ?? "", sig, ring, checkedAt: t, trusted: path ? sig !== undefined && settled(sig, t) : true, changed: false, unwatch: () => {} };
+    const keys = { path: path ?? "", secret, fallbacks, sig, ring, checkedAt: t, trusted: path ? sig !== undefined && settled(sig, t) : true, changed: false, unwatch: () => {} };
     if (path) {
       keys.unwatch = this.#watch(path, () => {
         keys.changed = true;

@@ -149,11 +149,46 @@ export function decodeNameValuePairs(buf: Buffer, into: Map<string, string> = ne
     if (nameLength > end - i || valueLength > end - i - nameLength) {
       throw new FcgiProtocolError("name-value pair longer than its record");
     }
-    const name = buf.toString("utf8", i, i + nameLength);
+    const name = utf8(buf, i, i + nameLength);
     i += nameLength;
-    const value = buf.toString("utf8", i, i + valueLength);
+    const value = utf8(buf, i, i + valueLength);
     i += valueLength;
     into.set(name, value);
+  }
+  return into;
+}
+
+/** Bytes [start, end) as UTF-8, through Buffer's own decoder (what toString("utf8") calls after its argument checks). */
+const utf8 = (buf: Buffer, start: number, end: number): string => (buf as Buffer & { utf8Slice(start: number, end: number): string }).utf8Slice(start, end);
+
+/** Name-value pairs as a plain object with no prototype: each request's CGI environment, the cheapest way to build one. */
+export type Params = Record<string, string>;
+
+/**
+ * Decodes name-value pairs as {@link decodeNameValuePairs} does, into an
+ * object without a prototype (so no name, "__proto__" included, is special).
+ */
+export function decodeParams(buf: Buffer, start = 0, end = buf.length, into: Params = Object.create(null) as Params): Params {
+  let i = start;
+  while (i < end) {
+    let nameLength = buf[i]!;
+    if (nameLength < 0x80) i += 1;
+    else if (i + 4 > end) throw new FcgiProtocolError("name-value pair with a 4-byte length cut short");
+    else {
+      nameLength = buf.readUInt32BE(i) & 0x7fffffff;
+      i += 4;
+    }
+    if (i >= end) throw new FcgiProtocolError("name-value pair without a value length");
+    let valueLength = buf[i]!;
+    if (valueLength < 0x80) i += 1;
+    else if (i + 4 > end) throw new FcgiProtocolError("name-value pair with a 4-byte length cut short");
+    else {
+      valueLength = buf.readUInt32BE(i) & 0x7fffffff;
+      i += 4;
+    }
+    if (nameLength > end - i || valueLength > end - i - nameLength) throw new FcgiProtocolError("name-value pair longer than its record");
+    const name = utf8(buf, i, (i += nameLength));
+    into[name] = utf8(buf, i, (i += valueLength));
   }
   return into;
 }

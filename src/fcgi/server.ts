@@ -22,6 +22,7 @@ import type { Server, Socket } from "node:net";
 import { createServer } from "node:net";
 import {
   decodeNameValuePairs,
+  decodeParams,
   encodeEndRequest,
   encodeNameValuePairs,
   encodeRecords,
@@ -38,12 +39,13 @@ import {
   FCGI_UNKNOWN_ROLE,
   FcgiProtocolError,
   RecordReader,
+  type Params,
 } from "./protocol.js";
 
-/** The parameters of one request (its CGI environment) and its role. */
+/** The parameters of one request (its CGI environment: an object of its own, without a prototype, the handler may keep or change) and its role. */
 export interface FcgiRequest {
   role: number;
-  params: Map<string, string>;
+  params: Params;
 }
 
 export interface FcgiServerOptions {
@@ -245,9 +247,10 @@ class Connection {
       response = PARAMS_TOO_LARGE;
     } else {
       // The whole PARAMS stream is decoded at once: a pair may be split across records.
-      const params = new Map<string, string>();
-      if (this.paramsChunks) decodeNameValuePairs(Buffer.concat(this.paramsChunks), params);
-      else if (this.paramsBuffer) decodeNameValuePairs(this.paramsBuffer, params, this.paramsStart, this.paramsEnd);
+      let params: Params;
+      if (this.paramsChunks) params = decodeParams(Buffer.concat(this.paramsChunks));
+      else if (this.paramsBuffer) params = decodeParams(this.paramsBuffer, this.paramsStart, this.paramsEnd);
+      else params = Object.create(null) as Params;
       try {
         response = options.handle({ role: options.role, params });
       } catch (err) {

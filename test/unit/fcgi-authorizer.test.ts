@@ -344,8 +344,8 @@ describe("FastCGI server over a socket", () => {
     server = createFcgiServer({
       role: FCGI_AUTHORIZER,
       handle: ({ params: p }) => {
-        if (p.get("THROW")) throw new Error("boom");
-        return Buffer.from(`Status: 200\r\nVariable-SEEN: ${p.get("REQUEST_URI")}\r\n\r\n`);
+        if (p.THROW) throw new Error("boom");
+        return Buffer.from(`Status: 200\r\nVariable-SEEN: ${p.REQUEST_URI}\r\n\r\n`);
       },
       log: (m) => logged.push(m),
       maxParams: 1000,

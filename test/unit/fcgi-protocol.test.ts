@@ -6,10 +6,12 @@ import { describe, expect, it } from "vitest";
 import {
   decodeBeginRequestBody,
   decodeNameValuePairs,
+  decodeParams,
   encodeBeginRequestBody,
   encodeEndRequest,
   encodeNameValuePairs,
   encodeRecords,
+  encodeResponse,
   encodeUnknownType,
   FCGI_AUTHORIZER,
   FCGI_BEGIN_REQUEST,
@@ -141,5 +143,62 @@ describe("name-value pairs", () => {
         }
       }),
     );
+  });
+});
+
+describe("the server's fast paths", () => {
+  it("encodeResponse writes the same bytes as STDOUT records, the empty STDOUT and END_REQUEST (property)", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.string({ minLength: 65_000, maxLength: 140_000 })), fc.integer({ min: 1, max: 0xffff }), fc.boolean(), (text, id, asBuffer) => {
+        const body = Buffer.from(text, "utf8");
+        const expected = Buffer.concat([...(body.length > 0 ? [encodeRecords(FCGI_STDOUT, id, body), encodeRecords(FCGI_STDOUT, id)] : []), encodeEndRequest(id, 0, 0)]);
+        expect(encodeResponse(id, asBuffer ? body : text).equals(expected)).toBe(true);
+      }),
+      { numRuns: 30 },
+    );
+    expect(encodeResponse(9, Buffer.alloc(0), 3).equals(encodeEndRequest(9, 0, 3))).toBe(true);
+  });
+
+  it("RecordReader.next gives the same records whatever the chunks, and decodes pairs within a range only", () => {
+    const stream = Buffer.concat([
+      encodeRecords(FCGI_BEGIN_REQUEST, 1, encodeBeginRequestBody(FCGI_AUTHORIZER, 0)),
+      encodeRecords(FCGI_PARAMS, 1, encodeNameValuePairs([["A", "1"], ["B", "x".repeat(300)]])),
+      encodeRecords(FCGI_PARAMS, 1),
+    ]);
+    for (const size of [1, 3, 8, 13, stream.length]) {
+      const reader = new RecordReader();
+      const got: Array<[number, number, string]> = [];
+      for (let i = 0; i < stream.length; i += size) {
+        reader.feed(stream.subarray(i, i + size));
+        while (reader.next()) got.push([reader.type, reader.requestId, reader.content().toString("latin1")]);
+      }
+      expect(got.map(([t, , c]) => [t, c.length])).toEqual([[FCGI_BEGIN_REQUEST, 8], [FCGI_PARAMS, 310], [FCGI_PARAMS, 0]]);
+      expect(reader.midRecord).toBe(false);
+    }
+    const pairs = encodeNameValuePairs([["A", "1"], ["B", "2"]]);
+    const padded = Buffer.concat([Buffer.from([0xff, 0xff]), pairs, Buffer.from([5])]);
+    expect([...decodeNameValuePairs(padded, new Map(), 2, 2 + pairs.length)]).toEqual([["A", "1"], ["B", "2"]]);
+    expect(() => decodeNameValuePairs(padded, new Map(), 2, 2 + pairs.length - 1)).toThrow(FcgiProtocolError);
+  });
+});
+
+describe("decodeParams", () => {
+  it("decodes as decodeNameValuePairs does, into an object without a prototype (property)", () => {
+    fc.assert(
+      fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 200 }), fc.string({ maxLength: 300 })), { selector: (p) => p[0] }), (pairs) => {
+        const bytes = encodeNameValuePairs(pairs);
+        const params = decodeParams(bytes);
+        expect(Object.getPrototypeOf(params)).toBe(null);
+        // Integer-like names come first in an object's own order: compare regardless of order.
+        const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+        expect(Object.entries(params).sort(byName)).toEqual([...decodeNameValuePairs(bytes)].sort(byName));
+      }),
+    );
+    const special = decodeParams(encodeNameValuePairs([["__proto__", "x"], ["constructor", "y"]]));
+    expect(Object.keys(special)).toEqual(["__proto__", "constructor"]);
+    expect(special["__proto__"]).toBe("x");
+    expect(() => decodeParams(Buffer.from([5, 1, 0x41]))).toThrow(new FcgiProtocolError("name-value pair longer than its record"));
+    expect(() => decodeParams(Buffer.from([0x80, 0, 0]))).toThrow(new FcgiProtocolError("name-value pair with a 4-byte length cut short"));
+    expect(() => decodeParams(Buffer.from([1]))).toThrow(new FcgiProtocolError("name-value pair without a value length"));
   });
 });
