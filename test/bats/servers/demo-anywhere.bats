@@ -34,9 +34,12 @@ setup_file() {
 }
 
 teardown_file() {
-  local pid
-  pid=$(cat "$OUTER/demo.pid" 2>/dev/null) || true
-  if [ -n "$pid" ] && process_alive "$pid"; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+  local file pid
+  # Each demo this file started (make demo, run.sh), should a test have failed before stopping it.
+  for file in "$OUTER/demo.pid" "$OUTER/run.pid"; do
+    pid=$(cat "$file" 2>/dev/null) || continue
+    if process_alive "$pid"; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+  done
   rm -rf "$OUTER"
 }
 
@@ -118,6 +121,7 @@ teardown() {
   url=http://127.0.0.1:$port
   PATH=$node_dir:$PATH DEMO_PORT=$port DEMO_PASSWORD=pw-demo setsid bash "$CLONE/examples/demo/run.sh" > "$out" 2>&1 3>&- &
   pid=$!
+  echo "$pid" > "$OUTER/run.pid"
   WAIT_SECONDS=120 wait_until --alive "$pid" "run.sh to answer on port $port" curl -sS -o /dev/null --max-time 5 "$url/" \
     || { cat "$out" >&2; return 1; }
   state=$(sed -n 's|^  logs:       \(/tmp/[^ ]*\)/log/ .*|\1|p' "$out")
