@@ -236,7 +236,7 @@ export function checkTarget(request: GateRequest, env: GateEnv, self?: string): 
 function refuseHidden(path: string, roots: ReadonlyArray<{ real: string }>, shown: string): void {
   for (const { real } of roots) {
     if (!within(path, real)) continue;
-    const rest = path.slice(real.length);
+    const rest = path.slice(real.endsWith(sep) ? real.length - 1 : real.length); // from the "/" after the root
     const dot = rest.indexOf("/.");
     if (dot < 0) continue;
     const name = rest.slice(dot + 1).split("/")[0]!;
@@ -248,12 +248,14 @@ function refuseHidden(path: string, roots: ReadonlyArray<{ real: string }>, show
 function refuseSelf(realPath: string, st: Stats, self: string | undefined, shown: string): void {
   if (!self) return;
   let own: Stats;
+  let ownPath: string;
   try {
     own = statSync(self);
+    ownPath = realpathSync.native(self);
   } catch {
     return;
   }
-  if ((own.ino === st.ino && own.dev === st.dev) || realpathSync.native(self) === realPath) {
+  if ((own.ino === st.ino && own.dev === st.dev) || ownPath === realPath) {
     throw new GateTargetError(`target ${shown} is gate.cgi itself: gate.cgi may not be its own target`);
   }
 }
