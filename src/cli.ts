@@ -10,7 +10,13 @@ import { assertCookieName, readCookie } from "./cookie.js";
 import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
 import { createSession, verifySession } from "./session.js";
 import { withSettings } from "./settings.js";
-import { SETUP_USAGE, setupSite } from "./setup-site.js";
+
+/** setup-site's lines of the usage (the command itself, src/setup-site.ts, is loaded only when run). */
+const SETUP_USAGE = `  dbbasic-sessions setup-site [--site DIR] [--prefix /PATH] [--dry-run]
+                                          as a site's owner (not root): install the CGI programs into
+                                          DIR/cgi-bin (default ~/public_html), make ~/.dbbasic-sessions
+                                          (settings file with a new key, htpasswd, revoked) and
+                                          DIR/.htaccess for the site at /PATH (default /~USER)`;
 
 const USAGE = `usage:
   dbbasic-sessions keygen                 print a new 64-hex-character key
@@ -20,11 +26,12 @@ const USAGE = `usage:
   dbbasic-sessions revoke USER [--time T] end USER's sessions issued until now (or T): append "USER T" to
                                           SESSION_REVOKED_FILE (or --file FILE), created 0640 if missing
 ${SETUP_USAGE}
-Settings come from the environment, then from ~/.dbbasic-sessions/settings (README, "Shared hosting").`;
+Settings come from the environment; when it gives no key, also from ~/.dbbasic-sessions/settings
+(README, "Shared hosting").`;
 
 async function main(args: string[]): Promise<number> {
   const [command, ...rest] = args;
-  if (command === "setup-site") return setupSite(rest);
+  if (command === "setup-site") return (await import("./setup-site.js")).setupSite(rest);
   // The settings file under the environment, as the CGI programs read them (README, "Shared hosting").
   if (command === "create" || command === "verify" || command === "revoke") Object.assign(process.env, withSettings(process.env));
   if (command === "keygen" && rest.length === 0) {

@@ -16,12 +16,6 @@ import { readSettings, SETTINGS_DIR, settingsHome } from "./settings.js";
 
 const PROGRAMS = ["whoami.cgi", "login.cgi", "logout.cgi", "gate.cgi"] as const;
 
-export const SETUP_USAGE = `  dbbasic-sessions setup-site [--site DIR] [--prefix /PATH] [--dry-run]
-                                          as a site's owner (not root): install the CGI programs into
-                                          DIR/cgi-bin (default ~/public_html), make ~/.dbbasic-sessions
-                                          (settings file with a new key, htpasswd, revoked) and
-                                          DIR/.htaccess for the site at /PATH (default /~USER)`;
-
 /** The kernel reads at most this many bytes of a `#!` line (Linux BINPRM_BUF_SIZE), newline included. */
 const SHEBANG_MAX = 256;
 
