@@ -59,6 +59,21 @@ CGI_PATH=/usr/local/bin:/usr/bin:/bin
 CGI_NODE_DIR=$(dirname "$(command -v node)")
 [[ ":$CGI_PATH:" == *":$CGI_NODE_DIR:"* ]] || CGI_PATH=$CGI_NODE_DIR:$CGI_PATH
 
+# cgi_unprivileged_path DIR — the PATH for a program run as nobody (through setpriv, as root).
+# When nobody cannot run this node (it sits in a folder only its owner may enter: node_modules
+# of a clone in root's home), a copy of it goes into DIR/node-bin, which comes first: else
+# `#!/usr/bin/env node` would quietly find another Node. DIR is the caller's to remove.
+cgi_unprivileged_path() {
+  if [ "$(id -u)" -ne 0 ] || setpriv --reuid=nobody --regid=nogroup --clear-groups test -x "$CGI_NODE_DIR/node"; then
+    printf '%s\n' "$CGI_PATH"
+    return
+  fi
+  mkdir -p "$1/node-bin"
+  [ -x "$1/node-bin/node" ] || cp "$CGI_NODE_DIR/node" "$1/node-bin/node"
+  chmod 755 "$1" "$1/node-bin" "$1/node-bin/node"
+  printf '%s\n' "$1/node-bin:$CGI_PATH"
+}
+
 CGI_BASE_ENV=(
   GATEWAY_INTERFACE=CGI/1.1 SERVER_PROTOCOL=HTTP/1.1 SERVER_SOFTWARE=bats
   SERVER_NAME=www.example.test SERVER_PORT=80 HTTP_HOST=www.example.test

@@ -38,7 +38,8 @@ setup_file() {
   cp "$CGI_BIN/login.cgi" "$UNPRIV_DIR/real-login.cgi"
   UNPRIV=$UNPRIV_DIR/login.cgi
   if [ "$(id -u)" -eq 0 ]; then
-    printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups %q\n' "$UNPRIV_DIR/real-login.cgi" > "$UNPRIV"
+    printf '#!/bin/sh\nexec setpriv --reuid=nobody --regid=nogroup --clear-groups env PATH=%q %q\n' \
+      "$(cgi_unprivileged_path "$UNPRIV_DIR")" "$UNPRIV_DIR/real-login.cgi" > "$UNPRIV"
   else
     printf '#!/bin/sh\nexec %q\n' "$UNPRIV_DIR/real-login.cgi" > "$UNPRIV"
   fi

@@ -365,7 +365,7 @@ PY
   fi
   CGI_PROGRAM=gate.cgi CGI_STDOUT_FILE=$BATS_TEST_TMPDIR/out CGI_STDERR_FILE=$BATS_TEST_TMPDIR/err
   cgi_exit=0
-  "${as[@]}" env -i PATH="$CGI_PATH" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$dir/www" REQUEST_METHOD=GET \
+  "${as[@]}" env -i PATH="$(cgi_unprivileged_path "$dir")" SECRET_KEY="$CGI_KEY" DOCUMENT_ROOT="$dir/www" REQUEST_METHOD=GET \
     HTTP_COOKIE="session=$TOKEN" SCRIPT_FILENAME="$dir/www/locked.pdf" "$dir/gate.cgi" "$dir/www/locked.pdf" \
     > "$CGI_STDOUT_FILE" 2> "$CGI_STDERR_FILE" || cgi_exit=$?
   _cgi_split
