@@ -12,7 +12,7 @@ SOURCES  := $(shell find src -name '*.ts') package.json
 # One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (README, "Performance").
 ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none \
             --log-level=warning '--banner:js=\#!/usr/bin/env node'
-APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi php-fpm systemd apache2-suexec-pristine
+APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi php-fpm systemd apache2-suexec-pristine libfcgi-bin
 
 .PHONY: all help deps system-deps typecheck build test test-unit test-cgi test-servers test-debian test-shared-hosting test-browser demo screenshots bench sea check-bundles clean
 

@@ -18,8 +18,9 @@
 import { fstatSync } from "node:fs";
 import { authorizerHandler, defaultSettings, PROGRAM } from "../fcgi/authorize.js";
 import { FileCache } from "../fcgi/files.js";
-import { FCGI_AUTHORIZER } from "../fcgi/protocol.js";
+import { FCGI_AUTHORIZER, FCGI_RESPONDER } from "../fcgi/protocol.js";
 import { createFcgiServer, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_REQUEST_TIMEOUT_MS } from "../fcgi/server.js";
+import { withSettings } from "../settings.js";
 import { formatReply, logLine, textReply, writeOut } from "./http.js";
 
 const HOW_TO =
@@ -90,6 +91,39 @@ function limits(env: NodeJS.ProcessEnv): { requestTimeoutMs: number; idleTimeout
   return { requestTimeoutMs, idleTimeoutMs, maxConns: conns ? Number(conns) : DEFAULT_MAX_CONNS };
 }
 
+/** Where the service listens, for its start-up line. */
+function shown(target: { fd: number } | { host: string; port: number } | { path: string }): string {
+  if ("path" in target) return JSON.stringify(target.path);
+  if ("host" in target) return `${target.host.includes(":") ? `[${target.host}]` : target.host}:${target.port}`;
+  return target.fd === 0 ? "the socket the server passed on fd 0" : `the socket systemd passed on fd ${target.fd}`;
+}
+
+/** The files the service reads with every request, from its own settings (the server may pass more per request). */
+function filesRead(settings: Record<string, string | undefined>): string {
+  const files = ["SECRET_KEY_FILE", "HTPASSWD_FILE", "SESSION_REVOKED_FILE", "HTGROUP_FILE", "FORBIDDEN_TEMPLATE"]
+    .filter((name) => settings[name])
+    .map((name) => `${name} ${JSON.stringify(settings[name])}`);
+  if (settings.SECRET_KEY && !settings.SECRET_KEY_FILE) files.unshift("the key in SECRET_KEY");
+  return files.length > 0 ? `reads ${files.join(", ")}` : "no settings of its own: each request's (the server's setenv) count";
+}
+
+/**
+ * A responder request (a FastCGI client such as `cgi-fcgi`, or a server without
+ * `"mode" => "authorizer"`): 500, with what the authorizer would have answered
+ * in the body, so a check by hand shows the decision and a misconfigured server
+ * serves nothing (README, "Protect a folder at full speed").
+ */
+function explainToResponder(answer: Buffer | string): string {
+  const text = typeof answer === "string" ? answer : answer.toString("latin1");
+  const end = text.indexOf("\r\n\r\n");
+  const head = (end === -1 ? text : text.slice(0, end + 2)).replace(/\r\n/g, "\n");
+  return (
+    "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\n" +
+    "authorizer.fcgi answers the FastCGI authorizer role; this was a responder request. As an authorizer it would answer:\n" +
+    head
+  );
+}
+
 function main(): void {
   const target = listenTarget(process.argv.slice(2));
   if (typeof target === "string") {
@@ -113,12 +147,30 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
+  let own;
+  try {
+    // The settings file too (README, "Shared hosting"), when the environment gives no key.
+    own = defaultSettings(withSettings(process.env));
+  } catch (err) {
+    logLine(PROGRAM, String((err as Error).message));
+    process.exitCode = 2;
+    return;
+  }
   const files = new FileCache();
   const log = (message: string) => logLine(PROGRAM, message);
-  const answer = authorizerHandler(defaultSettings(process.env), files, log);
+  const answer = authorizerHandler(own, files, log);
+  let responderLogged = false;
   const server = createFcgiServer({
     role: FCGI_AUTHORIZER,
-    handle: ({ params }) => answer(params),
+    alsoRoles: [FCGI_RESPONDER],
+    handle: ({ role, params }) => {
+      if (role === FCGI_AUTHORIZER) return answer(params);
+      if (!responderLogged) {
+        responderLogged = true;
+        log('answered a FastCGI responder request with 500 and its decision (cgi-fcgi by hand; a server must say "mode" => "authorizer")');
+      }
+      return explainToResponder(answer(params));
+    },
     log,
     ...limit,
     cannotListen: (err) => {
@@ -130,6 +182,7 @@ function main(): void {
   process.on("uncaughtException", (err) => log(`internal error: ${String(err?.message ?? err)}`));
   // Stopped by the server or systemd: exit at once (answers are synchronous: none is half-written).
   for (const signal of ["SIGTERM", "SIGINT"] as const) process.on(signal, () => process.exit(0));
+  server.once("listening", () => log(`listening on ${shown(target)}; ${filesRead(own)}`));
   server.listen(target);
 }
 

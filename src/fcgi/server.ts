@@ -49,8 +49,10 @@ export interface FcgiRequest {
 }
 
 export interface FcgiServerOptions {
-  /** The role served (FCGI_AUTHORIZER); other roles get FCGI_UNKNOWN_ROLE. */
+  /** The role served (FCGI_AUTHORIZER); other roles get FCGI_UNKNOWN_ROLE, but those of `alsoRoles`. */
   role: number;
+  /** Roles also taken, the handler seeing which (the authorizer explains itself to a responder client such as cgi-fcgi). */
+  alsoRoles?: readonly number[];
   /**
    * Answers one request with its whole CGI response (header block and body).
    * Must not throw; whatever it throws is answered `500` and logged.
@@ -192,6 +194,7 @@ class Connection {
   lastActivity: number;
   /** The request being read (0: none). */
   requestId = 0;
+  role = 0;
   keepConn = false;
   /** The params stream, while it is one record: bytes [paramsStart, paramsEnd) of paramsBuffer. */
   paramsBuffer: Buffer | undefined;
@@ -252,7 +255,7 @@ class Connection {
       else if (this.paramsBuffer) params = decodeParams(this.paramsBuffer, this.paramsStart, this.paramsEnd);
       else params = Object.create(null) as Params;
       try {
-        response = options.handle({ role: options.role, params });
+        response = options.handle({ role: this.role, params });
       } catch (err) {
         options.log(`internal error: ${String((err as Error)?.message ?? err)}`);
         response = INTERNAL_ERROR;
@@ -290,12 +293,13 @@ class Connection {
         this.send(encodeEndRequest(id, 0, FCGI_CANT_MPX_CONN));
         return;
       }
-      if (role !== options.role) {
+      if (role !== options.role && !options.alsoRoles?.includes(role)) {
         this.conns.peers.line(`FastCGI request for role ${role} refused: this program answers only role ${options.role} (check the server's "mode")`);
         this.finish(id, keepConn, EMPTY, FCGI_UNKNOWN_ROLE);
         return;
       }
       this.requestId = id;
+      this.role = role;
       this.keepConn = keepConn;
       return;
     }

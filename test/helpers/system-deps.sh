@@ -5,7 +5,7 @@ set -euo pipefail
 declare -A probe=([lighttpd]=lighttpd [apache2]=apache2 [apache2-utils]=htpasswd [chromium]=chromium
                   [fail2ban]=fail2ban-regex [hyperfine]=hyperfine [curl]=curl [iproute2]=ip
                   [systemd]=systemd-socket-activate
-                  [apache2-suexec-pristine]=/usr/lib/apache2/suexec-pristine [php-fpm]='/usr/sbin/php-fpm[0-9]*')
+                  [apache2-suexec-pristine]=/usr/lib/apache2/suexec-pristine [php-fpm]='/usr/sbin/php-fpm[0-9]*' [libfcgi-bin]=cgi-fcgi)
 missing=()
 for pkg in "$@"; do
   bin=${probe[$pkg]:-$pkg}

@@ -23,6 +23,7 @@ setup() {
   : > "$BATS_TEST_TMPDIR/revoked"
   SOCK=$BATS_TEST_TMPDIR/auth.sock
   LOG=$BATS_TEST_TMPDIR/auth.log
+  : > "$LOG"
 }
 
 teardown() {
@@ -33,6 +34,7 @@ teardown() {
 # (what lighttpd's "bin-path" does), with the test's files as its environment;
 # AUTH_WRAP, when set, is a command put before node (e.g. prlimit).
 auth_start() {
+  : > "$LOG"
   /usr/bin/python3 -c '
 import os, socket, sys
 s = socket.socket(socket.AF_UNIX)
@@ -42,9 +44,17 @@ os.dup2(s.fileno(), 0)
 s.close()
 os.execvp(sys.argv[2], sys.argv[2:])' "$SOCK" env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" \
     HTPASSWD_FILE="$BATS_TEST_TMPDIR/htpasswd" SESSION_REVOKED_FILE="$BATS_TEST_TMPDIR/revoked" "$@" \
-    ${AUTH_WRAP:-} node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2> "$LOG" 3>&- &
+    ${AUTH_WRAP:-} node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2>> "$LOG" 3>&- &
   AUTH_PID=$!
   wait_until "the authorizer's socket" test -S "$SOCK"
+  # Its one line on start (README, "Protect a folder at full speed"); then the log starts empty.
+  wait_until "the authorizer's start line" grep -q '^authorizer\.fcgi: listening on ' "$LOG"
+  if [ $# -eq 0 ]; then
+    assert_eq "$(cat "$LOG")" "authorizer.fcgi: listening on the socket the server passed on fd 0; reads SECRET_KEY_FILE \"$ETC/key\", HTPASSWD_FILE \"$BATS_TEST_TMPDIR/htpasswd\", SESSION_REVOKED_FILE \"$BATS_TEST_TMPDIR/revoked\"" "the start line"
+  else
+    assert_match "$(cat "$LOG")" '^authorizer\.fcgi: listening on the socket the server passed on fd 0; reads SECRET_KEY_FILE "[^"]*"' "the start line"
+  fi
+  : > "$LOG"
 }
 
 # ask [NAME=VALUE…] — one GET of /private/a.pdf?x=1 (the given params win); sets
@@ -212,6 +222,7 @@ ask_within_1s() {
   SOCK=127.0.0.1:$port
   ask "$(cookie alice)"
   assert_eq "$status" 200 status
+  assert_eq "$(cat "$LOG")" "authorizer.fcgi: listening on 127.0.0.1:$port; reads SECRET_KEY_FILE \"$ETC/key\"" "the start line, and nothing else"
   run node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen nowhere
   assert_eq "$status" 2 "exit status"
   assert_eq "$output" 'authorizer.fcgi: --listen "nowhere": give HOST:PORT (e.g. 127.0.0.1:9000) or an absolute socket path' output
@@ -228,7 +239,7 @@ ask_within_1s() {
   assert_eq "$response" $'Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\nEND app=0 protocol=0'
   ask
   assert_eq "$status" 303 "a stranger"
-  assert_eq "$(grep -c '^authorizer\.fcgi:' "$LOG")" 0 "nothing logged by the authorizer"
+  assert_eq "$(grep '^authorizer\.fcgi:' "$LOG")" "authorizer.fcgi: listening on the socket systemd passed on fd 3; reads SECRET_KEY_FILE \"$ETC/key\"" "the start line, and nothing else"
   # systemd-socket-activate starts the program at the first connection.
   local two=$BATS_TEST_TMPDIR/two.log pid code=0
   systemd-socket-activate -l "$BATS_TEST_TMPDIR/one.sock" -l "$BATS_TEST_TMPDIR/two.sock" -E PATH="$PATH" -E SECRET_KEY_FILE="$ETC/key" \
@@ -355,4 +366,22 @@ peak_rss_kb() { sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$1/stat
   # The count of the rest is logged when the 10-second window ends (its exact line: test/unit/fcgi-authorizer.test.ts).
   assert_eq "$(grep -c '^authorizer\.fcgi: invalid session cookie from 192\.0\.2\.7$' "$LOG")" 10 "lines about bogus cookies"
   [ "$(wc -l < "$LOG")" -le 11 ] || { cat "$LOG" >&2; false; }
+}
+
+@test "checked by hand with a real FastCGI client (cgi-fcgi, a responder): 500 with the decision it would make, one log line" {
+  local port
+  port=$(/usr/bin/python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1])')
+  env -i PATH="$PATH" SECRET_KEY_FILE="$ETC/key" node "$TEST_REPO/cgi-bin/authorizer.fcgi" --listen "127.0.0.1:$port" 2>> "$LOG" 3>&- &
+  AUTH_PID=$!
+  wait_until "the authorizer's start line" grep -q '^authorizer\.fcgi: listening on ' "$LOG"
+  # docs: env REQUEST_METHOD=GET REQUEST_URI=/private/ HTTP_COOKIE=… cgi-fcgi -bind -connect 127.0.0.1:9010
+  run env -i REQUEST_METHOD=GET REQUEST_URI=/private/ "HTTP_COOKIE=session=$(cgi_token alice)" cgi-fcgi -bind -connect "127.0.0.1:$port"
+  assert_eq "$status" 0 "cgi-fcgi's exit status"
+  assert_eq "$output" $'Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nauthorizer.fcgi answers the FastCGI authorizer role; this was a responder request. As an authorizer it would answer:\nStatus: 200 OK\nVariable-REMOTE_USER: alice\nVariable-AUTH_TYPE: Cookie' "alice's check"
+  run env -i REQUEST_METHOD=GET REQUEST_URI=/private/ cgi-fcgi -bind -connect "127.0.0.1:$port"
+  assert_eq "$status" 0 "cgi-fcgi's exit status"
+  assert_match "$output" $'As an authorizer it would answer:\nStatus: 303 See Other\n' "a stranger's check"
+  assert_match "$output" $'\nLocation: /cgi-bin/login\.cgi[?]next=%2Fprivate%2F$' "a stranger's check"
+  assert_eq "$(cat "$LOG")" "authorizer.fcgi: listening on 127.0.0.1:$port; reads SECRET_KEY_FILE \"$ETC/key\"
+authorizer.fcgi: answered a FastCGI responder request with 500 and its decision (cgi-fcgi by hand; a server must say \"mode\" => \"authorizer\")" log
 }
