@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # The committed command line, bin/dbbasic-sessions, installed by copying it out of the
-# repository, and the README's shell example (examples/shell/members.cgi) run as a CGI
-# process with that copy on its PATH (README, "Command line").
+# repository, and the shell example page (examples/shell/members.cgi) run as a CGI
+# process with that copy on its PATH (docs/command-line.md).
 
 load ../../helpers/cgi
 
@@ -149,15 +149,4 @@ expect_500() { # EXIT_STATUS REASON_REGEX
   CGI_PATH=/usr/bin:/bin
   cgi_run "$MEMBERS" HTTP_COOKIE="session=$(cgi_token ann)"
   expect_500 127 'dbbasic-sessions: not found$'
-}
-
-@test "the README's shell example is examples/shell/members.cgi from its PATH line on, verbatim" {
-  # The indented block after the paragraph that links the example, indentation removed.
-  readme=$(awk '/\(examples\/shell\/members\.cgi\) is a whole/ { found = 1; next }
-                found && /^    / { inblock = 1; print substr($0, 5); next }
-                found && inblock && /^$/ { print ""; next }
-                found && inblock { exit }' "$TEST_REPO/README.md")
-  example=$(sed -n '/^: "\${PATH:=/,$p' "$MEMBERS")
-  [ -n "$example" ]
-  assert_eq "$readme" "$example" "README block"
 }
