@@ -5,21 +5,7 @@ set -euo pipefail
 server=$1 scratch=$2
 shift 2
 
-# private_copy DIR — a copy of DIR, bind-mounted over it (owners and modes kept).
-private_copy() {
-  local copy=$scratch/root$1
-  mkdir -p "$(dirname "$copy")"
-  if [ -d "$1" ]; then cp -a "$1" "$copy"; else mkdir -p "$copy"; fi
-  mount --bind "$copy" "$1"
-}
-# private_empty DIR OWNER MODE — an empty folder over DIR.
-private_empty() {
-  local copy=$scratch/root$1
-  mkdir -p "$copy"
-  chown "$2" "$copy"
-  chmod "$3" "$copy"
-  mount --bind "$copy" "$1"
-}
+source "$(dirname "$0")/../helpers/private-dirs.bash"
 
 private_copy /etc
 private_empty /usr/local/bin root:root 755
