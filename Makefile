@@ -36,16 +36,16 @@ build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js ## bundle the CGI prog
 
 # src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (README, "Performance"): an import-only
 # entry, and modules loaded with import() on a rare path kept as strings until used.
-cgi-bin/%.cgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
+cgi-bin/%.cgi: src/programs/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
 # The FastCGI authorizer (README, "Protect a folder at full speed"): one long-lived process, same bundling.
-cgi-bin/%.fcgi: src/cgi/%.ts $(SOURCES) src/build/bundle.mjs
+cgi-bin/%.fcgi: src/programs/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
 # The command line, committed like cgi-bin/ so that `cp bin/dbbasic-sessions /usr/local/bin/` installs it;
 # bin/package.json makes Node run it as CommonJS inside this "type": "module" package.
-bin/dbbasic-sessions: src/cli.ts $(SOURCES) src/build/bundle.mjs
+bin/dbbasic-sessions: src/programs/cli.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
 # The library (docs/library.md), committed like cgi-bin/ so that `npm i git+https://…` needs no build:

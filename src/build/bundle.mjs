@@ -38,7 +38,7 @@
 //   whose closing brace starts a line; the build fails if one is not found, so
 //   the list cannot go stale unnoticed.
 //
-// Usage: node src/build/bundle.mjs src/cgi/login.ts cgi-bin/login.cgi
+// Usage: node src/build/bundle.mjs src/programs/login.ts cgi-bin/login.cgi
 import { build } from "esbuild";
 import { chmodSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -46,7 +46,7 @@ import { relative } from "node:path";
 
 const [entry, outfile] = process.argv.slice(2);
 if (!entry || !outfile) {
-  console.error("usage: node src/build/bundle.mjs src/cgi/PROGRAM.ts cgi-bin/PROGRAM.cgi");
+  console.error("usage: node src/build/bundle.mjs src/programs/PROGRAM.ts cgi-bin/PROGRAM.cgi");
   process.exit(2);
 }
 
@@ -61,11 +61,11 @@ const EAGER = {
   "src/cookie.ts": ["trimSpTab", "unquote", "readCookie", "assertCookieName"],
   "src/access.ts": ["parseRequire"],
   "src/cgi/http.ts": ["isHttps"],
-  "src/cgi/admit.ts": ["admit"],
-  "src/cgi/config.ts": ["loadConfig", "warnKeyFile"],
-  "src/cgi/live.ts": ["folderSetting", "notLiveReason", "accessRules"],
-  "src/cgi/gate.ts": ["gate", "main", "replaceWithTarget"],
-  "src/gate.ts": ["gateRequest", "gateRoots", "within", "checkTarget", "startsLikeAProgram", "execReady", "isElf", "readHead", "stripCookie", "targetEnv"],
+  "src/request/admit.ts": ["admit"],
+  "src/request/config.ts": ["loadConfig", "warnKeyFile"],
+  "src/request/live.ts": ["folderSetting", "notLiveReason", "accessRules"],
+  "src/programs/gate.ts": ["gate", "main", "replaceWithTarget"],
+  "src/request/gate.ts": ["gateRequest", "gateRoots", "within", "checkTarget", "startsLikeAProgram", "execReady", "isElf", "readHead", "stripCookie", "targetEnv"],
 };
 
 /** `function name(…) {…}` at the top level of `source` → `const name = (function name(…) {…});`. */

@@ -6,7 +6,7 @@
 import { readSync, writeSync } from "node:fs";
 import { ConfigError, KeyConfigError } from "../errors.js";
 import { pyJsonString } from "../pyjson.js";
-import { withSettings } from "../settings.js";
+import { withSettings } from "../request/settings.js";
 
 export type CgiEnv = Record<string, string | undefined>;
 

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSmallRegularFile } from "../../src/files.js";
-import { authorizerHandler, authorizerResponse, defaultSettings, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, requestEnv, verifiedSession } from "../../src/fcgi/authorize.js";
-import { CHECK_MS, FileCache, MAX_CACHED_BYTES, MAX_GROUP_FILES, MAX_SERVICE_GROUP_FILE, RACY_MS } from "../../src/fcgi/files.js";
-import { MAX_LIST_FILE } from "../../src/cgi/live.js";
+import { authorizerHandler, authorizerResponse, defaultSettings, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, requestEnv, verifiedSession } from "../../src/request/authorize.js";
+import { CHECK_MS, FileCache, MAX_CACHED_BYTES, MAX_GROUP_FILES, MAX_SERVICE_GROUP_FILE, RACY_MS } from "../../src/request/file-cache.js";
+import { MAX_LIST_FILE } from "../../src/request/live.js";
 import {
   decodeNameValuePairs,
   encodeBeginRequestBody,

@@ -1,5 +1,5 @@
 /**
- * execReady (src/gate.ts): whether gate.cgi may replace itself with the target
+ * execReady (src/request/gate.ts): whether gate.cgi may replace itself with the target
  * by execve(). Node's process.execve aborts the process when execve() fails, so
  * every case the kernel would refuse must answer false (gate.cgi then runs the
  * target as a child process, which turns a failure into a 500). Real files in
@@ -9,7 +9,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { execReady, type GateTarget } from "../../src/gate.js";
+import { execReady, type GateTarget } from "../../src/request/gate.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dbs-exec-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

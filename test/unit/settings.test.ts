@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { MAX_SETTINGS_FILE, mergeSettings, parseSettings, readSettings, settingsHome, settingsPath } from "../../src/settings.js";
+import { MAX_SETTINGS_FILE, mergeSettings, parseSettings, readSettings, settingsHome, settingsPath } from "../../src/request/settings.js";
 
 const root = mkdtempSync(join(tmpdir(), "settings-test-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));

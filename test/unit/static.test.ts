@@ -1,16 +1,16 @@
 /**
  * Serving the files of a protected folder (README, "Members area: protect a
  * whole folder"): the type table (src/mime.ts), which targets gate.cgi serves,
- * runs or refuses (src/gate.ts checkTarget, on real files), and the headers,
- * validators, conditional requests and ranges of src/static.ts (RFC 9110).
+ * runs or refuses (src/request/gate.ts checkTarget, on real files), and the headers,
+ * validators, conditional requests and ranges of src/request/static.ts (RFC 9110).
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { checkTarget, GateTargetError } from "../../src/gate.js";
+import { checkTarget, GateTargetError } from "../../src/request/gate.js";
 import { extensionOf, staticType } from "../../src/mime.js";
-import { etagOf, formatHttpDate, parseEntityTags, parseHttpDate, parseRange, planResponse, type FileFacts } from "../../src/static.js";
+import { etagOf, formatHttpDate, parseEntityTags, parseHttpDate, parseRange, planResponse, type FileFacts } from "../../src/request/static.js";
 
 describe("staticType", () => {
   it("knows the usual web, document, media and font types; text types are UTF-8", () => {

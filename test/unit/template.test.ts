@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { forbiddenPage, HTML_HEADERS, loginPage, logoutPage } from "../../src/cgi/html.js";
-import { escapeHtml, MAX_TEMPLATE_BYTES, readTemplate, renderTemplate } from "../../src/cgi/template.js";
+import { forbiddenPage, HTML_HEADERS, loginPage, logoutPage } from "../../src/request/html.js";
+import { escapeHtml, MAX_TEMPLATE_BYTES, readTemplate, renderTemplate } from "../../src/request/template.js";
 
 const dir = mkdtempSync(join(tmpdir(), "dbs-template-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -3,15 +3,15 @@
  * can make and check the same tokens.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
-import { MAX_REVOKED_LINE } from "./access.js";
-import { lifetimes } from "./cgi/config.js";
-import { notLiveReason } from "./cgi/live.js";
-import { assertCookieName, readCookie } from "./cookie.js";
-import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "./errors.js";
-import { createSession, verifySession } from "./session.js";
-import { withSettings } from "./settings.js";
+import { MAX_REVOKED_LINE } from "../access.js";
+import { lifetimes } from "../request/config.js";
+import { notLiveReason } from "../request/live.js";
+import { assertCookieName, readCookie } from "../cookie.js";
+import { ConfigError, KeyConfigError, SessionCreateError, TokenInvalidError } from "../errors.js";
+import { createSession, verifySession } from "../session.js";
+import { withSettings } from "../request/settings.js";
 
-/** setup-site's lines of the usage (the command itself, src/setup-site.ts, is loaded only when run). */
+/** setup-site's lines of the usage (the command itself, src/programs/setup-site.ts, is loaded only when run). */
 const SETUP_USAGE = `  dbbasic-sessions setup-site [--site DIR] [--prefix /PATH] [--dry-run]
                                           as a site's owner (not root): install the CGI programs into
                                           DIR/cgi-bin (default ~/public_html), make ~/.dbbasic-sessions

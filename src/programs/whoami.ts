@@ -6,9 +6,9 @@
 import { serializeSessionCookie, readCookie } from "../cookie.js";
 import { createSession } from "../session.js";
 import { decodeToken, type SessionData } from "../token.js";
-import { loadConfig } from "./config.js";
-import { jsonReply, logLine, quoteForLog, runCgi, type CgiEnv, type Reply } from "./http.js";
-import { notLiveReason } from "./live.js";
+import { loadConfig } from "../request/config.js";
+import { jsonReply, logLine, quoteForLog, runCgi, type CgiEnv, type Reply } from "../cgi/http.js";
+import { notLiveReason } from "../request/live.js";
 
 const PROGRAM = "whoami.cgi";
 

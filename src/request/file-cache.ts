@@ -173,7 +173,7 @@ export class FileCache {
   }
 
   /**
-   * A reader for src/cgi/live.ts and readHtpasswd: the cached text while the file is unchanged.
+   * A reader for src/request/live.ts and readHtpasswd: the cached text while the file is unchanged.
    * Remembered by path (no key to build per request); a path read as another kind of file, or
    * under another cap, is read afresh.
    */

@@ -11,8 +11,8 @@ import { chmodSync, closeSync, constants, lstatSync, mkdirSync, openSync, readFi
 import { userInfo } from "node:os";
 import { dirname } from "node:path";
 import { spawnSync } from "node:child_process";
-import { ConfigError } from "./errors.js";
-import { readSettings, SETTINGS_DIR, settingsHome } from "./settings.js";
+import { ConfigError } from "../errors.js";
+import { readSettings, SETTINGS_DIR, settingsHome } from "../request/settings.js";
 
 const PROGRAMS = ["whoami.cgi", "login.cgi", "logout.cgi", "gate.cgi"] as const;
 

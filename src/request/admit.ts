@@ -6,12 +6,12 @@
  * forbidden page when the rules refuse it. Configuration errors throw (500).
  */
 import { readCookie } from "../cookie.js";
-import { loginLocation, logoutUrl, type RuleFile } from "../gate.js";
+import { loginLocation, logoutUrl, type RuleFile } from "./gate.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { loadConfig, type CgiConfig } from "./config.js";
 import { forbiddenPage } from "./html.js";
-import { logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "./http.js";
+import { logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
 import { accessRules, folderSetting, notLiveReason, userAllowed, type FileReader } from "./live.js";
 import { htmlReply, seeOther } from "./respond.js";
 

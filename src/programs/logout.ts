@@ -3,11 +3,11 @@
  * GET: a page saying who is logged in, with one button that posts to itself.
  * Nothing is stored server-side.
  */
-import { loadConfig } from "./config.js";
-import { logoutPage } from "./html.js";
-import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { loadConfig } from "../request/config.js";
+import { logoutPage } from "../request/html.js";
+import { checkOrigin, queryParam, readForm, runCgi, type CgiEnv, type Reply } from "../cgi/http.js";
 import { nextInSite, sitePrefix } from "../redirect.js";
-import { deleteSessionCookie, htmlReply, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
+import { deleteSessionCookie, htmlReply, methodNotAllowed, seeOther, sessionUser } from "../request/respond.js";
 
 const PROGRAM = "logout.cgi";
 

@@ -1,7 +1,7 @@
 /**
  * authorizer.fcgi — the FastCGI authorizer (README, "Protect a folder at full
  * speed"): one long-lived process the web server asks, for every request of a
- * protected location, whether it may pass and as whom (../fcgi/authorize.ts).
+ * protected location, whether it may pass and as whom (../request/authorize.ts).
  *
  * How it listens:
  * - no arguments: on the listening socket systemd passed it (socket
@@ -16,12 +16,12 @@
  * not a socket), it answers 500 and logs one line saying how to configure it.
  */
 import { fstatSync } from "node:fs";
-import { authorizerHandler, defaultSettings, PROGRAM } from "../fcgi/authorize.js";
-import { FileCache } from "../fcgi/files.js";
+import { authorizerHandler, defaultSettings, PROGRAM } from "../request/authorize.js";
+import { FileCache } from "../request/file-cache.js";
 import { FCGI_AUTHORIZER, FCGI_RESPONDER } from "../fcgi/protocol.js";
 import { createFcgiServer, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_REQUEST_TIMEOUT_MS } from "../fcgi/server.js";
-import { withSettings } from "../settings.js";
-import { formatReply, logLine, textReply, writeOut } from "./http.js";
+import { withSettings } from "../request/settings.js";
+import { formatReply, logLine, textReply, writeOut } from "../cgi/http.js";
 
 const HOW_TO =
   'it is a FastCGI authorizer, not a CGI program: lighttpd starts it from fastcgi.server with "mode" => "authorizer" and "bin-path"; ' +

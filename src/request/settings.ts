@@ -8,8 +8,8 @@
  */
 import { constants, lstatSync, readFileSync, type Stats } from "node:fs";
 import type * as Os from "node:os";
-import { ConfigError } from "./errors.js";
-import { octalMode, writableByOthers } from "./files.js";
+import { ConfigError } from "../errors.js";
+import { octalMode, writableByOthers } from "../files.js";
 
 declare const require: (name: string) => unknown; // the bundles are CommonJS
 

@@ -17,18 +17,18 @@
  *   group or others or owned by anyone but this program's user or root, and not setuid
  *   or setgid.
  * - A folder's `.htsession` (the nearest at or above it, up to the root) adds its rules.
- * - Otherwise a regular file whose extension has a known static type (./mime.ts) is served
+ * - Otherwise a regular file whose extension has a known static type (../mime.ts) is served
  *   (./static.ts); a folder is its index.html, or 403 without one.
  * - Anything else (a script without its run bit, an unknown type) is a 500 with one log line,
  *   and nothing is run or sent.
  */
 import { accessSync, closeSync, constants, lstatSync, openSync, readFileSync, readSync, realpathSync, statSync, type Stats } from "node:fs";
 import { dirname, isAbsolute, resolve, sep } from "node:path";
-import { parseHtsession, RuleFileError, type Rule } from "./access.js";
-import { ConfigError } from "./errors.js";
-import { writableByOthers } from "./files.js";
-import { extensionOf, staticType } from "./mime.js";
-import { safeNext, sitePrefix } from "./redirect.js";
+import { parseHtsession, RuleFileError, type Rule } from "../access.js";
+import { ConfigError } from "../errors.js";
+import { writableByOthers } from "../files.js";
+import { extensionOf, staticType } from "../mime.js";
+import { safeNext, sitePrefix } from "../redirect.js";
 
 export type GateEnv = Record<string, string | undefined>;
 

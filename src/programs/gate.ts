@@ -5,14 +5,14 @@
  * gate replaces itself with the target, so nothing of it stays alive; on older
  * Node it runs the target as a child process and returns its exit status.
  * A file of a protected folder that is not a program is served instead
- * (../static.ts, loaded only then).
+ * (../request/static.ts, loaded only then).
  * Otherwise: 303 to the login page for GET/HEAD, 401 for anything else. The
- * rules live in ../gate.ts.
+ * rules live in ../request/gate.ts.
  */
-import { checkTarget, execReady, gateRequest, GateTargetError, ruleFileFor, targetEnv, type GateRequest, type GateTarget } from "../gate.js";
-import { admit } from "./admit.js";
-import { HttpError, logLine, quoteForLog, runCgi, writeOut, type CgiEnv, type Reply } from "./http.js";
-import { withSettings } from "../settings.js";
+import { checkTarget, execReady, gateRequest, GateTargetError, ruleFileFor, targetEnv, type GateRequest, type GateTarget } from "../request/gate.js";
+import { admit } from "../request/admit.js";
+import { HttpError, logLine, quoteForLog, runCgi, writeOut, type CgiEnv, type Reply } from "../cgi/http.js";
+import { withSettings } from "../request/settings.js";
 
 const PROGRAM = "gate.cgi";
 
@@ -131,7 +131,7 @@ async function main(env: CgiEnv): Promise<void> {
 /** Sends a file of a protected folder. */
 async function serve(target: GateTarget & { contentType: string }, env: CgiEnv): Promise<void> {
   // Loaded only here (src/build/bundle.mjs keeps it as a string until then).
-  const { serveFile } = await import("../static.js");
+  const { serveFile } = await import("../request/static.js");
   const refused = serveFile(target.realPath, target.contentType, env, { write: writeOut, log: (m) => logLine(PROGRAM, m) });
   if (refused) {
     return runCgi(PROGRAM, () => {

@@ -8,12 +8,12 @@ import { ConfigError } from "../errors.js";
 import { readSmallRegularFile, SmallFileError, type SmallFile } from "../files.js";
 import type { SessionData } from "../token.js";
 import { readHtpasswd } from "./config.js";
-import { logLine, type CgiEnv } from "./http.js";
+import { logLine, type CgiEnv } from "../cgi/http.js";
 
 /**
  * How the files are read: the CGI programs read them afresh on every request
  * (the default); the FastCGI authorizer passes a reader that re-reads a file
- * only when a stat shows it changed (src/fcgi/files.ts).
+ * only when a stat shows it changed (src/request/file-cache.ts).
  */
 export type FileReader = (path: string, cap: number, what: string) => SmallFile;
 

@@ -4,11 +4,11 @@
  * the htpasswd file named by HTPASSWD_FILE. A visitor who already has a valid
  * session is sent on to `next` instead of being shown the form.
  */
-import { loadConfig, readHtpasswd } from "./config.js";
-import { loginPage } from "./html.js";
-import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "./http.js";
+import { loadConfig, readHtpasswd } from "../request/config.js";
+import { loginPage } from "../request/html.js";
+import { checkOrigin, HttpError, logLine, queryParam, quoteForLog, readForm, runCgi, type CgiEnv, type Reply } from "../cgi/http.js";
 import { nextInSite, sitePrefix } from "../redirect.js";
-import { htmlReply, issueSession, methodNotAllowed, seeOther, sessionUser } from "./respond.js";
+import { htmlReply, issueSession, methodNotAllowed, seeOther, sessionUser } from "../request/respond.js";
 
 const PROGRAM = "login.cgi";
 /** The message after a failed login; LOGIN_ERROR_TEXT replaces it (a site in another language). */

@@ -16,11 +16,11 @@ import { readCookie } from "../cookie.js";
 import { TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
-import { admit } from "../cgi/admit.js";
+import { admit } from "./admit.js";
 import { failure, formatReply, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
-import type { FileCache } from "./files.js";
-import type { Params } from "./protocol.js";
-import { LogLimiter } from "./server.js";
+import type { FileCache } from "./file-cache.js";
+import type { Params } from "../fcgi/protocol.js";
+import { LogLimiter } from "../fcgi/server.js";
 
 export const PROGRAM = "authorizer.fcgi";
 
