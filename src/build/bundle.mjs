@@ -60,11 +60,13 @@ const EAGER = {
   "src/token.ts": ["decodeToken", "payloadText"],
   "src/cookie.ts": ["trimSpTab", "unquote", "readCookie", "assertCookieName"],
   "src/access.ts": ["parseRequire"],
-  "src/cgi/http.ts": ["isHttps"],
+  "src/request/reply.ts": ["isHttps"],
   "src/request/admit.ts": ["admit"],
   "src/request/config.ts": ["loadConfig", "warnKeyFile"],
   "src/request/live.ts": ["folderSetting", "notLiveReason", "accessRules"],
-  "src/programs/gate.ts": ["gate", "main", "replaceWithTarget"],
+  "src/request/gate-decision.ts": ["gate"],
+  "src/programs/gate.ts": ["main"],
+  "src/cgi/gate-target.ts": ["replaceWithTarget"],
   "src/request/gate.ts": ["gateRequest", "gateRoots", "within", "checkTarget", "startsLikeAProgram", "execReady", "isElf", "readHead", "stripCookie", "targetEnv"],
 };
 

@@ -20,6 +20,7 @@
  */
 import type { Server, Socket } from "node:net";
 import { createServer } from "node:net";
+import { LogLimiter } from "../log-limiter.js";
 import {
   decodeNameValuePairs,
   decodeParams,
@@ -89,49 +90,6 @@ const PARAMS_TOO_LARGE = Buffer.from(
 const INTERNAL_ERROR = Buffer.from(
   "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nInternal Server Error\n",
 );
-
-/**
- * Log lines about misbehaving peers, at most `burst` per `windowMs`; the rest
- * are counted and reported in one line when the window ends (at the next line,
- * or by a timer if none comes).
- */
-export class LogLimiter {
-  #windowStart = -Infinity;
-  #inWindow = 0;
-  #suppressed = 0;
-
-  constructor(
-    private readonly log: (message: string) => void,
-    private readonly burst = 5,
-    private readonly windowMs = 10_000,
-    private readonly now: () => number = Date.now,
-  ) {}
-
-  line(message: string): void {
-    const t = this.now();
-    if (t - this.#windowStart >= this.windowMs) {
-      this.flush();
-      this.#windowStart = t;
-      this.#inWindow = 0;
-    }
-    if (this.#inWindow < this.burst) {
-      this.#inWindow++;
-      this.log(message);
-    } else if (this.#suppressed++ === 0) {
-      const timer = setTimeout(() => {
-        if (this.now() - this.#windowStart >= this.windowMs) this.flush();
-      }, this.windowMs - (t - this.#windowStart) + 1);
-      timer.unref();
-    }
-  }
-
-  /** Reports the lines not logged so far, if any. */
-  flush(): void {
-    if (this.#suppressed === 0) return;
-    this.log(`${this.#suppressed} more such line${this.#suppressed === 1 ? "" : "s"} not logged in the last ${Math.round(this.windowMs / 1000)} s`);
-    this.#suppressed = 0;
-  }
-}
 
 const CONN = Symbol("fcgi connection");
 type TrackedSocket = Socket & { [CONN]?: Connection };

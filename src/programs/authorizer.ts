@@ -21,7 +21,8 @@ import { FileCache } from "../request/file-cache.js";
 import { FCGI_AUTHORIZER, FCGI_RESPONDER } from "../fcgi/protocol.js";
 import { createFcgiServer, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MAX_CONNS, DEFAULT_REQUEST_TIMEOUT_MS } from "../fcgi/server.js";
 import { withSettings } from "../request/settings.js";
-import { formatReply, logLine, textReply, writeOut } from "../cgi/http.js";
+import { formatReply, logLine, textReply } from "../request/reply.js";
+import { writeOut } from "../cgi/adapter.js";
 
 const HOW_TO =
   'it is a FastCGI authorizer, not a CGI program: lighttpd starts it from fastcgi.server with "mode" => "authorizer" and "bin-path"; ' +

@@ -11,7 +11,7 @@ import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { loadConfig, type CgiConfig } from "./config.js";
 import { forbiddenPage } from "./html.js";
-import { logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "./reply.js";
 import { accessRules, folderSetting, notLiveReason, userAllowed, type FileReader } from "./live.js";
 import { htmlReply, seeOther } from "./respond.js";
 

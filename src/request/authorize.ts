@@ -17,12 +17,14 @@ import { TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
 import { admit } from "./admit.js";
-import { failure, formatReply, logLine, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { failure, formatReply, logLine, textReply, type CgiEnv, type Reply } from "./reply.js";
 import type { FileCache } from "./file-cache.js";
-import type { Params } from "../fcgi/protocol.js";
-import { LogLimiter } from "../fcgi/server.js";
+import { LogLimiter } from "../log-limiter.js";
 
 export const PROGRAM = "authorizer.fcgi";
+
+/** A request's parameters as the server decoded them: name → value, in an object without a prototype. */
+export type Params = Record<string, string>;
 
 /**
  * The settings the authorizer takes from its own environment (lighttpd's

@@ -5,7 +5,7 @@ import { ConfigError } from "../errors.js";
 import { octalMode, readSmallRegularFile, SmallFileError, writableByOthers, type SmallFile } from "../files.js";
 import { keyFileWarning, keyringFromEnv, type Keyring } from "../keys.js";
 import { DEFAULT_TTL } from "../session.js";
-import { isHttps, logLine, type CgiEnv } from "../cgi/http.js";
+import { isHttps, logLine, type CgiEnv } from "./reply.js";
 
 export interface CgiConfig {
   keys: Keyring;

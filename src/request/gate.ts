@@ -1,6 +1,6 @@
 /**
  * gate.cgi's rules (README, "Protect an existing CGI script"), kept apart from the process plumbing in
- * `cgi/gate.ts`: which file a request names, whether that file may be run,
+ * `../cgi/gate-target.ts`: which file a request names, whether that file may be run,
  * the environment the protected program gets, and where an anonymous visitor
  * is sent.
  *

@@ -8,7 +8,7 @@ import { ConfigError } from "../errors.js";
 import { readSmallRegularFile, SmallFileError, type SmallFile } from "../files.js";
 import type { SessionData } from "../token.js";
 import { readHtpasswd } from "./config.js";
-import { logLine, type CgiEnv } from "../cgi/http.js";
+import { logLine, type CgiEnv } from "./reply.js";
 
 /**
  * How the files are read: the CGI programs read them afresh on every request

@@ -5,7 +5,7 @@ import { decodeToken, type SessionData } from "../token.js";
 import { notLiveReason } from "./live.js";
 import type { CgiConfig } from "./config.js";
 import { HTML_HEADERS, seeOtherPage } from "./html.js";
-import { HttpError, quoteForLog, textReply, type CgiEnv, type Reply } from "../cgi/http.js";
+import { HttpError, quoteForLog, textReply, type CgiEnv, type Reply } from "./reply.js";
 import { nextInSite, safeNext, type SitePrefix } from "../redirect.js";
 
 export function htmlReply(status: number, body: string, headers: Array<[string, string]> = []): Reply {

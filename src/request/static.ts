@@ -5,7 +5,7 @@
  * in 64 KiB chunks, so memory does not grow with the file.
  *
  * Loaded only when a file is served: src/build/bundle.mjs keeps it as a
- * string until cgi/gate.ts imports it, so the other paths never compile it.
+ * string until ../cgi/gate-target.ts imports it, so the other paths never compile it.
  */
 import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
@@ -36,7 +36,7 @@ export interface Refusal {
   log: string;
 }
 
-/** Where the answer goes: stdout (writeOut in cgi/http.ts) and the error log (logLine). */
+/** Where the answer goes: stdout (writeOut in ../cgi/adapter.ts) and the error log (logLine). */
 export interface StaticOutput {
   write(bytes: string | Uint8Array): void;
   log(message: string): void;

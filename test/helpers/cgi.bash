@@ -39,7 +39,7 @@
 #   CGI_PROGRAM       the program's file name ("login.cgi")
 #
 # cgi_expect_refused STATUS LOG_REGEX   the last run was refused the plain way
-#   (http.ts textReply): Status STATUS, text/plain, Cache-Control: no-store, body
+#   (reply.ts textReply): Status STATUS, text/plain, Cache-Control: no-store, body
 #   "<reason phrase>\n", no Set-Cookie, exactly one stderr line matching
 #   "^PROGRAM: LOG_REGEX".
 #

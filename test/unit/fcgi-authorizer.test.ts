@@ -31,7 +31,8 @@ import {
   RecordReader,
   type FcgiRecord,
 } from "../../src/fcgi/protocol.js";
-import { createFcgiServer, LogLimiter } from "../../src/fcgi/server.js";
+import { createFcgiServer } from "../../src/fcgi/server.js";
+import { LogLimiter } from "../../src/log-limiter.js";
 import { encodeToken } from "../../src/token.js";
 import { Keyring } from "../../src/keys.js";
 

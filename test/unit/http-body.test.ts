@@ -9,7 +9,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";
-import { bodyTimeoutMs, DEFAULT_BODY_TIMEOUT, HttpError, readBody, reasonPhrase } from "../../src/cgi/http.js";
+import { HttpError, reasonPhrase } from "../../src/request/reply.js";
+import { bodyTimeoutMs, DEFAULT_BODY_TIMEOUT, readBody } from "../../src/cgi/adapter.js";
 
 const dir = mkdtempSync(join(tmpdir(), "http-body-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -14,7 +14,7 @@ import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readCookie, serializeSessionCookie } from "../../src/cookie.js";
-import { formatReply, jsonReply } from "../../src/cgi/http.js";
+import { formatReply, jsonReply } from "../../src/request/reply.js";
 import { SessionCreateError } from "../../src/errors.js";
 import { Keyring } from "../../src/keys.js";
 import { safeNext } from "../../src/redirect.js";

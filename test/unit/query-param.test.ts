@@ -2,7 +2,7 @@
 // use costs start-up time); it must answer exactly what URLSearchParams#get answers.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { queryParam } from "../../src/cgi/http.js";
+import { queryParam } from "../../src/request/reply.js";
 
 const reference = (query: string, name: string) => new URLSearchParams(query).get(name);
 
