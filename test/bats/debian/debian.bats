@@ -217,8 +217,9 @@ login_as() {
     assert_match "$output" "authnz_fcgi_module" "mod_authnz_fcgi (the authorizer variant)"
     assert_eq "$(readlink /etc/apache2/conf-enabled/dbbasic-sessions-authorizer.conf)" ../conf-available/dbbasic-sessions-authorizer.conf "a2enconf, the authorizer variant"
   else
+    # PHP (15-fastcgi-php-fpm, the host's) beside what the README enables.
     assert_eq "$(cd /etc/lighttpd/conf-enabled && ls)" \
-      $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n10-fastcgi.conf\n50-dbbasic-sessions-authorizer.conf\n50-dbbasic-sessions.conf\n55-dbbasic-sessions-staff.conf\n90-javascript-alias.conf' "enabled modules"
+      $'05-auth.conf\n05-setenv.conf\n10-cgi.conf\n10-fastcgi.conf\n15-fastcgi-php-fpm.conf\n50-dbbasic-sessions-authorizer.conf\n50-dbbasic-sessions.conf\n55-dbbasic-sessions-staff.conf\n90-javascript-alias.conf' "enabled modules"
     run -0 lighttpd -tt -f /etc/lighttpd/lighttpd.conf
     assert_eq "$output" "" "lighttpd's config check says nothing (no warning)"
   fi
