@@ -9,7 +9,7 @@ BATS     := node_modules/bats/bin/bats
 PROGRAMS := whoami login logout gate
 BUNDLES  := $(PROGRAMS:%=cgi-bin/%.cgi) cgi-bin/authorizer.fcgi
 SOURCES  := $(shell find src -name '*.ts') package.json
-# One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (README, "Performance").
+# One self-contained CommonJS file per program: CJS starts faster than ESM on Node 20 (docs/performance.md).
 ESFLAGS  := --bundle --platform=node --target=node20 --format=cjs --minify --legal-comments=none \
             --log-level=warning '--banner:js=\#!/usr/bin/env node'
 APT_PACKAGES := lighttpd apache2 apache2-utils chromium fail2ban hyperfine curl wrk openssl iproute2 php-cgi php-fpm systemd apache2-suexec-pristine libfcgi-bin
@@ -34,12 +34,12 @@ typecheck: deps ## strict TypeScript check
 
 build: deps $(BUNDLES) bin/dbbasic-sessions dist/index.js ## bundle the CGI programs, the CLI and the library
 
-# src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (README, "Performance"): an import-only
+# src/build/bundle.mjs: ESFLAGS' settings, arranged for start-up (docs/performance.md): an import-only
 # entry, and modules loaded with import() on a rare path kept as strings until used.
 cgi-bin/%.cgi: src/programs/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
-# The FastCGI authorizer (README, "Protect a folder at full speed"): one long-lived process, same bundling.
+# The FastCGI authorizer (docs/authorizer.md): one long-lived process, same bundling.
 cgi-bin/%.fcgi: src/programs/%.ts $(SOURCES) src/build/bundle.mjs
 	@node src/build/bundle.mjs $< $@ && echo "built $@"
 
@@ -78,7 +78,7 @@ demo: all ## a real lighttpd on http://127.0.0.1:8080/ with a demo user
 screenshots: all system-deps ## retake the README's demo screenshots (examples/demo/*.png) from the real demo in headless Chromium
 	UPDATE_SCREENSHOT=1 $(VITEST) run test/browser/demo.test.ts
 
-bench: all ## benchmarks (README, "Performance"), printed as a table
+bench: all ## benchmarks (docs/performance.md), printed as a table
 	@bash bench/run.sh
 
 sea: deps ## optional: one single-executable binary for every program, dist/sea/ (≈ 100 MB; see src/build/sea.sh)

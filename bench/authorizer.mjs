@@ -1,4 +1,4 @@
-// `make bench`, figure 5 (README, "Protect a folder at full speed"): one static
+// `make bench`, figure 5 (docs/authorizer.md): one static
 // file through a real lighttpd (wrk, loopback) served unprotected, protected by
 // authorizer.fcgi and protected by gate.cgi, in one run; and the authorizer's
 // resident memory after a warm-up and again after 10^5 more requests.
@@ -68,7 +68,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       writeFileSync(join(work, "www", dir, "page.html"), page);
     }
     // Clean environments: lighttpd passes its own to the authorizer, and a key there would be
-    // the authorizer's own (README, "Protect a folder at full speed"), whatever the requests say.
+    // the authorizer's own (docs/authorizer.md), whatever the requests say.
     const cleanEnv = { PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin" };
     const token = execFileSync(join(root, "bin/dbbasic-sessions"), ["create", "bench-user"], { env: { ...cleanEnv, SECRET_KEY: key }, encoding: "utf8" }).trim();
     const port = await freePort();

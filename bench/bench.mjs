@@ -1,4 +1,4 @@
-// `make bench` (README, "Performance"): one run, one table, each figure beside its
+// `make bench` (docs/performance.md): one run, one table, each figure beside its
 // reference measured in the same run. Started by bench/run.sh, which checks the
 // tools and clears NODE_EXTRA_CA_CERTS.
 //
@@ -36,7 +36,7 @@ const PYTHON = "/usr/bin/python3";
 const P = TINY
   ? { rounds: 3, warmup: 1, sampleMs: 30, samples: 1, wrkSeconds: 1, connections: 1 }
   : { rounds: 100, warmup: 5, sampleMs: 500, samples: 7, wrkSeconds: 10, connections: cpus().length };
-const GOAL = 1.1; // README, "Performance": whoami, logout, REMOTE_USER login and gate at most 1.10 × `node -e 0`
+const GOAL = 1.1; // docs/performance.md: whoami, logout, REMOTE_USER login and gate at most 1.10 × `node -e 0`
 // Figure 4: the Node binaries of the test layers (test/run-all.sh), each its own version.
 const NODE_VERSIONS = [20, 22, 24].map((major) => {
   const bin = join(ROOT, `node_modules/node${major}/bin/node`);
@@ -105,11 +105,11 @@ const cgi = (name, env) => ({ ...baseEnv, SCRIPT_NAME: `/cgi-bin/${name}`, SCRIP
 const remoteUser = { REMOTE_USER: "alice", AUTH_TYPE: "Basic", QUERY_STRING: "next=%2F", REQUEST_URI: "/cgi-bin/login.cgi?next=%2F" };
 const form = { REQUEST_METHOD: "POST", CONTENT_TYPE: "application/x-www-form-urlencoded", CONTENT_LENGTH: String(statSync(loginBody).size), HTPASSWD_FILE: htpasswdFile };
 const gated = { SCRIPT_FILENAME: target, SCRIPT_NAME: "/hello.pcgi", REQUEST_URI: "/hello.pcgi" };
-// A members area (README, "Members area: protect a whole folder"): a small file the gate serves itself.
+// A members area (docs/members-area.md, "Protect a whole folder"): a small file the gate serves itself.
 const staticFile = join(www, "hello.txt");
 writeFileSync(staticFile, "hello\n");
 const staticRequest = { SCRIPT_FILENAME: staticFile, SCRIPT_NAME: "/hello.txt", REQUEST_URI: "/hello.txt" };
-// Live sessions (README, "Members area: who may pass"): the user's line looked up in the htpasswd
+// Live sessions (docs/members-area.md, "Who may pass"): the user's line looked up in the htpasswd
 // file and a revocation list read, per request, as the Debian install sets them.
 const revokedFile = join(work, "revoked");
 writeFileSync(revokedFile, Array.from({ length: 100 }, (_, i) => `user-${i} 1700000000\n`).join(""));
@@ -153,7 +153,7 @@ for (const v of NODE_VERSIONS) {
   if (!v.version?.startsWith(`v${v.major}.`)) fail(`node_modules/node${v.major}/bin/node is missing or not Node ${v.major}: run make deps`);
   v.execve = spawnSync(v.bin, ["-e", "process.stdout.write(typeof process.execve)"], { encoding: "utf8" }).stdout === "function";
 }
-// Node's compile cache (README, "Performance"), a folder of the programs' compiled code, as the
+// Node's compile cache (docs/performance.md), a folder of the programs' compiled code, as the
 // README's install sets it up: Node 22.1+ uses it, older Node ignores it. Like a real site's, it is
 // filled by the first request that ends normally (here a redirect to the login form), since
 // execve() leaves Node no moment to write it.

@@ -1,4 +1,4 @@
-// In-process create and verify operations per second (README, "Performance"): this library's
+// In-process create and verify operations per second (docs/performance.md): this library's
 // createSession/getSession (the built dist/index.js, key from SECRET_KEY as a
 // user would call them) beside the bare node:crypto floor on the same token,
 // jose HS256, cookie-signature and iron-session (dev dependencies).

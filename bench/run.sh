@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make bench (README, "Performance"): whole-process, in-process and lighttpd figures,
+# make bench (docs/performance.md): whole-process, in-process and lighttpd figures,
 # each beside its reference, printed as one table; see bench/bench.mjs.
 #   bash bench/run.sh           full run (a few minutes), writes bench/results/latest.{json,md}
 #   bash bench/run.sh --tiny    every part once, briefly, into a scratch folder (make test runs

@@ -140,7 +140,7 @@ declare function serializeSessionCookie(name: string, token: string, maxAge: num
 /** The Set-Cookie value that deletes the session cookie: same name, path and flags, `Max-Age=0`. */
 declare function serializeDeleteCookie(name: string, flags: CookieFlags): string;
 /**
- * Redirect targets stay on this site (README, "Behaviour worth knowing"): a local path that starts with
+ * Redirect targets stay on this site (docs/members-area.md, "Behaviour worth knowing"): a local path that starts with
  * one "/" (not "//" or "/\", which browsers treat as another host), with no
  * control characters. Anything else becomes "/".
  *

@@ -1,5 +1,5 @@
 /**
- * Live sessions and access rules (README, "Members area: who may pass"), as
+ * Live sessions and access rules (docs/members-area.md, "Who may pass"), as
  * pure functions over the text of the files involved, so the CGI programs and
  * the library share one implementation and tests need no files or clock.
  *
@@ -137,7 +137,7 @@ export class RuleFileError extends Error {
 }
 
 /**
- * Parses a folder's `.htsession` file (README, "Members area: who may pass"):
+ * Parses a folder's `.htsession` file (docs/members-area.md, "Who may pass"):
  * lines `Require valid-user`, `Require user NAME…` or `Require group NAME…`,
  * as Apache writes them (words in any case), any one of them passing; blank
  * lines and lines starting with `#` skipped; CRLF and a leading UTF-8 BOM

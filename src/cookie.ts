@@ -3,7 +3,7 @@
  * `cookie` parser (first occurrence of a name wins, never throws) for the one
  * name we look up; the library itself cost ≈ 0.25 ms of start-up per request,
  * loading and running code for every cookie (`make bench`).
- * Serialising is ours because the attribute set is fixed (README, "Behaviour worth knowing").
+ * Serialising is ours because the attribute set is fixed (docs/members-area.md, "Behaviour worth knowing").
  */
 
 // RFC 6265 §4.1.1: cookie-name = token (RFC 2616 §2.2): any CHAR except CTLs or separators.

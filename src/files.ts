@@ -12,7 +12,7 @@
  *
  * stat, then readFileSync: on Node 20 the first open/fstat/read of a process
  * costs ≈ 0.5 ms more than these two calls (the CGI programs' start-up is
- * their cost, README "Performance"). Swapping a device in between the stat and
+ * their cost, docs/performance.md). Swapping a device in between the stat and
  * the open needs write access to the file's folder, which already allows
  * replacing the file itself.
  *

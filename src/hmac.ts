@@ -4,7 +4,7 @@
  * cost of the first HMAC in a fresh process: loading node:crypto takes longer
  * than the rest of the request (≈ 2.5 ms on Node 20), and @noble/hashes, audited
  * and fast once warm, spends ≈ 0.8 ms more than this file on loading and
- * first-call compilation (README, "Performance"; `make bench`). Checked against
+ * first-call compilation (docs/performance.md; `make bench`). Checked against
  * node:crypto in test/unit/hmac.test.ts.
  */
 

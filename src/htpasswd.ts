@@ -29,7 +29,7 @@ export type HashScheme = "bcrypt" | "apr1" | "sha" | "unsupported";
 /**
  * The highest bcrypt cost checked. Each step doubles the work; this machine's
  * bcryptjs takes ≈ 0.07 s at 10, 0.3 s at 12, 1.2 s at 14 and 3 s at 15
- * (README, "Behaviour worth knowing"). An entry above it is refused as
+ * (docs/members-area.md, "Behaviour worth knowing"). An entry above it is refused as
  * unsupported: one such line would otherwise make every failed login, and the
  * stand-in check for every unknown user, cost that much CPU.
  */

@@ -1,7 +1,7 @@
 import { ConfigError } from "./errors.js";
 
 /**
- * Redirect targets stay on this site (README, "Behaviour worth knowing"): a local path that starts with
+ * Redirect targets stay on this site (docs/members-area.md, "Behaviour worth knowing"): a local path that starts with
  * one "/" (not "//" or "/\", which browsers treat as another host), with no
  * control characters. Anything else becomes "/".
  *
@@ -31,7 +31,7 @@ export function safeNext(next: string | null | undefined): string {
   }
 }
 
-/** A site below a URL prefix (README, "Members area: protect a whole folder"): its prefix ("/~alice") and its folder. */
+/** A site below a URL prefix (docs/members-area.md, "Protect a whole folder"): its prefix ("/~alice") and its folder. */
 export interface SitePrefix {
   prefix: string;
   root: string;

@@ -1,5 +1,5 @@
 /**
- * The public session API (README, "Library"): createSession, getSession, destroySession.
+ * The public session API (docs/library.md): createSession, getSession, destroySession.
  * Keys and the clock are parameters whose defaults read the environment and
  * the system clock, so tests never sleep and never touch process.env.
  */

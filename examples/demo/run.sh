@@ -125,7 +125,7 @@ DEMO_ADMIN_NAME=$ADMIN_NAME DEMO_ADMIN_PASSWORD=$ADMIN_PASSWORD "$NODE" -e '
 : > "$REVOKED"
 echo "staff: $ADMIN_NAME" > "$GROUPS_FILE"
 chmod 600 "$KEY_FILE" "$HTPASSWD" "$REVOKED" "$GROUPS_FILE"
-# Node's compile cache (README, "Performance"): the server's user's own folder, mode 0700.
+# Node's compile cache (docs/performance.md): the server's user's own folder, mode 0700.
 COMPILE_CACHE=$STATE/compile-cache
 mkdir -p "$COMPILE_CACHE"
 chmod 700 "$COMPILE_CACHE"
@@ -142,7 +142,7 @@ sed -e "s|@PORT@|$PORT|g" -e "s|@DOCROOT@|$SITE/htdocs|g" -e "s|@CGI_BIN@|$SITE/
     -e "s|\"PATH\" *=> *\"/usr/local/bin:/usr/bin:/bin\"|\"PATH\" => \"$SITE/bin:$NODE_DIR:/usr/local/bin:/usr/bin:/bin\"|" \
     -e "s|^\( *\"HTPASSWD_FILE\" *=> *\"[^\"]*\",\)\$|\1\n  \"LOGIN_TEMPLATE\" => \"$SITE/templates/login.html\",\n  \"LOGOUT_TEMPLATE\" => \"$SITE/templates/logout.html\",\n  \"FORBIDDEN_TEMPLATE\" => \"$SITE/templates/forbidden.html\",|" \
     "$REPO/examples/lighttpd/lighttpd.conf" > "$STATE/lighttpd.conf"
-# The login, logout and 403 pages in the site's own look (README, "Pages in your site's look") go
+# The login, logout and 403 pages in the site's own look (docs/members-area.md, "Pages in your site's look") go
 # into the config's main setenv block above, which the per-folder "+=" blocks extend.
 grep -q '"FORBIDDEN_TEMPLATE"' "$STATE/lighttpd.conf" \
   || { echo "run.sh: no HTPASSWD_FILE line in examples/lighttpd/lighttpd.conf to add the templates after" >&2; exit 1; }

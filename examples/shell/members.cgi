@@ -1,6 +1,6 @@
 #!/bin/sh
 # members.cgi: a shell CGI page that checks the session cookie itself with the
-# dbbasic-sessions command (README, "Command line"); no gate.cgi in front of it.
+# dbbasic-sessions command (docs/command-line.md); no gate.cgi in front of it.
 # Install: cp bin/dbbasic-sessions /usr/local/bin/, then copy this file into cgi-bin
 # next to login.cgi. It reads the key the same way the .cgi programs do
 # (SECRET_KEY_FILE or SECRET_KEY from the server's environment).

@@ -1,6 +1,6 @@
-// Bundles one CGI program into one self-contained CommonJS file (README, "What you get") with
+// Bundles one CGI program into one self-contained CommonJS file (README, "More") with
 // esbuild, arranged for start-up time, which under CGI is the whole cost of a
-// request (README, "Performance"; figures from `make bench`):
+// request (docs/performance.md; figures from `make bench`):
 //
 // - The entry only imports the program, in strict mode like the ES modules it
 //   holds: the program's exports (there for its tests) build no CommonJS

@@ -1,4 +1,4 @@
-// Builds the library (README, "Library") into the four files the package ships, committed
+// Builds the library (docs/library.md) into the four files the package ships, committed
 // like cgi-bin/ and bin/ so that `npm i git+https://…` installs it without a build (docs/library.md):
 //
 //   dist/index.js    ES module, esbuild bundle of src/index.ts; dependencies stay imports

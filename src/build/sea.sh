@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make sea (optional; README, "Performance"): a Node single-executable application with V8's code cache,
+# make sea (optional; docs/performance.md): a Node single-executable application with V8's code cache,
 # dist/sea/dbbasic-sessions-cgi, and links whoami.cgi, login.cgi, logout.cgi, gate.cgi to it.
 # It starts faster than `node -e 0` (see bench/results/latest.md) but is a copy of the node
 # binary (≈ 100 MB, against ≈ 11–45 KB per cgi-bin file) and runs only on this OS and CPU.

@@ -27,7 +27,7 @@ import { writeOut } from "../cgi/adapter.js";
 const HOW_TO =
   'it is a FastCGI authorizer, not a CGI program: lighttpd starts it from fastcgi.server with "mode" => "authorizer" and "bin-path"; ' +
   "for Apache run it as a service (authorizer.fcgi --listen 127.0.0.1:PORT, or the systemd units in examples/systemd/) " +
-  'and name it in AuthnzFcgiDefineProvider (README, "Protect a folder at full speed")';
+  'and name it in AuthnzFcgiDefineProvider (docs/authorizer.md)';
 
 function fdIsSocket(fd: number): boolean {
   try {
@@ -112,7 +112,7 @@ function filesRead(settings: Record<string, string | undefined>): string {
  * A responder request (a FastCGI client such as `cgi-fcgi`, or a server without
  * `"mode" => "authorizer"`): 500, with what the authorizer would have answered
  * in the body, so a check by hand shows the decision and a misconfigured server
- * serves nothing (README, "Protect a folder at full speed").
+ * serves nothing (docs/authorizer.md).
  */
 function explainToResponder(answer: Buffer | string): string {
   const text = typeof answer === "string" ? answer : answer.toString("latin1");

@@ -1,5 +1,5 @@
 /**
- * dbbasic-sessions — the command line (README, "Command line"), so shell, Perl or PHP pages
+ * dbbasic-sessions — the command line (docs/command-line.md), so shell, Perl or PHP pages
  * can make and check the same tokens.
  */
 import { closeSync, constants, fstatSync, openSync, writeSync } from "node:fs";
@@ -55,7 +55,7 @@ async function main(args: string[]): Promise<number> {
       }
     }
     if (users.length !== 1) return usage();
-    // Readers refuse a token that lasts longer than SESSION_MAX_TTL (README, "Members area: who may pass").
+    // Readers refuse a token that lasts longer than SESSION_MAX_TTL (docs/members-area.md, "Who may pass").
     if (ttl > maxTtl) return usage(`--ttl ${ttl} is longer than SESSION_MAX_TTL (${maxTtl}): such a token would be refused; raise SESSION_MAX_TTL wherever sessions are checked`);
     console.log(createSession(users[0]!, ttl));
     return 0;
@@ -76,7 +76,7 @@ async function main(args: string[]): Promise<number> {
       if (err instanceof TokenInvalidError) return 1;
       throw err;
     }
-    // Live as the CGI programs see it (README, "Members area: who may pass"): still in
+    // Live as the CGI programs see it (docs/members-area.md, "Who may pass"): still in
     // HTPASSWD_FILE, not revoked in SESSION_REVOKED_FILE, when those are set.
     if (notLiveReason(process.env, lifetimes(process.env).maxTtl, Date.now() / 1000, session, "dbbasic-sessions") !== undefined) return 1;
     console.log(session.userId);

@@ -1,6 +1,6 @@
 /**
  * gate.cgi — puts an existing CGI program, or a folder, behind the session
- * (README, "Members area: protect a whole folder"): the decision of
+ * (docs/members-area.md, "Protect a whole folder"): the decision of
  * ../request/gate-decision.ts, carried out under CGI by ../cgi/gate-target.ts.
  * Valid session: runs the target directly (no shell) with stdin, stdout and
  * stderr passed through, or serves the file. Otherwise: 303 to the login page

@@ -1,5 +1,5 @@
 /**
- * login.cgi — issues a session (README, "What you get"): ../request/login.ts
+ * login.cgi — issues a session (README, "More"): ../request/login.ts
  * under CGI, the form read from stdin.
  */
 import { readForm, runCgi } from "../cgi/adapter.js";

@@ -1,5 +1,5 @@
 /**
- * logout.cgi — deletes the session cookie (README, "What you get"):
+ * logout.cgi — deletes the session cookie (README, "More"):
  * ../request/logout.ts under CGI, the form read from stdin.
  */
 import { readForm, runCgi } from "../cgi/adapter.js";

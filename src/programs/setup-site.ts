@@ -1,5 +1,5 @@
 /**
- * `dbbasic-sessions setup-site` (README, "Command line"): sets up a site on shared hosting
+ * `dbbasic-sessions setup-site` (docs/command-line.md): sets up a site on shared hosting
  * from the owner's own account, without root. It installs the CGI programs from this copy
  * of the repository into the site's cgi-bin, makes ~/.dbbasic-sessions (the settings file
  * with a new key, the htpasswd and revoked files) and writes the site's .htaccess

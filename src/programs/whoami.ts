@@ -1,5 +1,5 @@
 /**
- * whoami.cgi — who the session cookie says you are (README, "What you get"):
+ * whoami.cgi — who the session cookie says you are (README, "More"):
  * ../request/whoami.ts under CGI.
  */
 import { runCgi } from "../cgi/adapter.js";

@@ -1,5 +1,5 @@
 /**
- * Who may pass (README, "Members area: who may pass"), decided once for
+ * Who may pass (docs/members-area.md, "Who may pass"), decided once for
  * gate.cgi and authorizer.fcgi: the user of a live session that the folder's
  * rules let in, or the reply for everyone else — 303 to the login form for
  * GET and HEAD and 401 otherwise when there is no live session, 403 with the

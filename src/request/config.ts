@@ -11,7 +11,7 @@ export interface CgiConfig {
   keys: Keyring;
   cookieName: string;
   ttl: number;
-  /** SESSION_MAX_TTL: the longest lifetime a session is accepted with (README, "Members area: who may pass"). */
+  /** SESSION_MAX_TTL: the longest lifetime a session is accepted with (docs/members-area.md, "Who may pass"). */
   maxTtl: number;
   flags: CookieFlags;
 }
@@ -45,7 +45,7 @@ function seconds(env: CgiEnv, name: "SESSION_TTL" | "SESSION_MAX_TTL", fallback:
  * SESSION_TTL, the lifetime of the sessions this program makes, and
  * SESSION_MAX_TTL (default: SESSION_TTL), the longest lifetime a session is
  * accepted with. A token carries only its expiry, so the bound is what lets a
- * revocation cover every token made before it (README, "Members area: who may pass").
+ * revocation cover every token made before it (docs/members-area.md, "Who may pass").
  * ConfigError when either is malformed, or when SESSION_TTL exceeds SESSION_MAX_TTL.
  */
 export function lifetimes(env: CgiEnv): { ttl: number; maxTtl: number } {
@@ -87,7 +87,7 @@ function otherWriters(st: { uid: number; mode: number }): string | undefined {
 }
 
 /**
- * Warns once per process when NODE_COMPILE_CACHE (README, "Performance") names a
+ * Warns once per process when NODE_COMPILE_CACHE (docs/performance.md) names a
  * folder that anyone but this program's user (or root) may write, or holds a
  * folder they may write (Node makes one per Node version and user, with the
  * server's umask): Node runs the compiled code it finds there after checking

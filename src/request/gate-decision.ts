@@ -1,5 +1,5 @@
 /**
- * gate.cgi's decision (README, "Members area: protect a whole folder"): who
+ * gate.cgi's decision (docs/members-area.md, "Protect a whole folder"): who
  * may pass (./admit.ts), then what the request names — a program to run as
  * the session's user, a file to serve, or a reply of the gate's own. The
  * rules live in ./gate.ts; running and serving are the adapter's
@@ -26,7 +26,7 @@ export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 10
   } catch (err) {
     if (!(err instanceof GateTargetError)) throw err; // reported after the session, as every target error
   }
-  // Read before the session, so a .htsession that cannot be used is a 500 for everyone (README, "Members area: who may pass").
+  // Read before the session, so a .htsession that cannot be used is a 500 for everyone (docs/members-area.md, "Who may pass").
   const ruleFile = request && ruleFileFor(request, env);
   const admission = admit(env, PROGRAM, ruleFile ? { now, ruleFile } : { now });
   if ("reply" in admission) return { reply: admission.reply };
@@ -42,7 +42,7 @@ export function gate(env: CgiEnv, args: readonly string[], now = Date.now() / 10
   return { run: target, env: targetEnv(env, target, userId, cfg.cookieName) };
 }
 
-/** A file, not a program (README, "Members area: protect a whole folder"): GET and HEAD only. */
+/** A file, not a program (docs/members-area.md, "Protect a whole folder"): GET and HEAD only. */
 function serveDecision(env: CgiEnv, target: GateTarget & { contentType: string }): GateDecision {
   const method = env.REQUEST_METHOD ?? "GET";
   if (method !== "GET" && method !== "HEAD") {

@@ -1,10 +1,10 @@
 /**
- * gate.cgi's rules (README, "Protect an existing CGI script"), kept apart from the process plumbing in
+ * gate.cgi's rules (docs/members-area.md, "Protect an existing CGI script"), kept apart from the process plumbing in
  * `../cgi/gate-target.ts`: which file a request names, whether that file may be run,
  * the environment the protected program gets, and where an anonymous visitor
  * is sent.
  *
- * Policy (README, "Protect an existing CGI script"):
+ * Policy (docs/members-area.md, "Protect an existing CGI script"):
  * - The target must be inside the document root (`DOCUMENT_ROOT`, or one of the
  *   directories listed in `GATE_ROOT`). An executable regular file starting with a
  *   `#!` line or an ELF header is run with execve(), never through a shell.
@@ -222,7 +222,7 @@ export function checkTarget(request: GateRequest, env: GateEnv, self?: string): 
   }
   const cwd = dirname(realPath);
   // A program is run whatever its name; any other file is served only with a known static type
-  // (README, "Members area: protect a whole folder"), so a script without its run bit is never sent as text.
+  // (docs/members-area.md, "Protect a whole folder"), so a script without its run bit is never sent as text.
   const head = executable ? readHead(realPath, SHEBANG_MAX) : undefined;
   if (head && st && startsLikeAProgram(head)) {
     refuseSelf(realPath, st, self, shown);

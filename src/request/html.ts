@@ -1,6 +1,6 @@
 /**
  * The few HTML pages the programs show, built in or from the site's own
- * template (README, "Pages in your site's look"). Everything reflected is escaped.
+ * template (docs/members-area.md, "Pages in your site's look"). Everything reflected is escaped.
  */
 import { escapeHtml, readTemplate, renderTemplate } from "./template.js";
 

@@ -1,5 +1,5 @@
 /**
- * login.cgi's answer — issues a session (README, "What you get"): for the user the server already
+ * login.cgi's answer — issues a session (README, "More"): for the user the server already
  * authenticated (REMOTE_USER), or for a username and password checked against
  * the htpasswd file named by HTPASSWD_FILE. A visitor who already has a valid
  * session is sent on to `next` instead of being shown the form.
@@ -19,7 +19,7 @@ const MAX_PASSWORD = 1024;
 /** The answer to one request; `readForm` reads a POST's form, `now` is in unix seconds. */
 export async function login(env: CgiEnv, readForm: FormReader, now = Date.now() / 1000): Promise<Reply> {
   const cfg = loadConfig(env);
-  const site = sitePrefix(env); // a site below a prefix (/~alice): next stays inside it, README "Members area: protect a whole folder"
+  const site = sitePrefix(env); // a site below a prefix (/~alice): next stays inside it, docs/members-area.md, "Protect a whole folder"
   const method = env.REQUEST_METHOD ?? "GET";
   const action = env.SCRIPT_NAME ?? "";
   if (method === "POST") checkOrigin(env);

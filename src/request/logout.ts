@@ -1,5 +1,5 @@
 /**
- * logout.cgi's answer — deletes the session cookie (README, "What you get"). POST: 303 to `next`;
+ * logout.cgi's answer — deletes the session cookie (README, "More"). POST: 303 to `next`;
  * GET: a page saying who is logged in, with one button that posts to itself.
  * Nothing is stored server-side.
  */

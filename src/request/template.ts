@@ -1,5 +1,5 @@
 /**
- * Pages in the site's own look (README, "Pages in your site's look"): an HTML
+ * Pages in the site's own look (docs/members-area.md, "Pages in your site's look"): an HTML
  * file named by LOGIN_TEMPLATE, LOGOUT_TEMPLATE or FORBIDDEN_TEMPLATE, whose
  * `{{name}}` placeholders are replaced by HTML-escaped values in one pass.
  *

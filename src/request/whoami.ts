@@ -1,6 +1,6 @@
 /**
- * whoami.cgi's answer — who the session cookie says you are (README, "What you get").
- * A live session (README, "Members area: who may pass"): 200 + `{"user_id","expires"}`
+ * whoami.cgi's answer — who the session cookie says you are (README, "More").
+ * A live session (docs/members-area.md, "Who may pass"): 200 + `{"user_id","expires"}`
  * (and a renewed cookie when under half the TTL is left), else 401.
  */
 import { serializeSessionCookie, readCookie } from "../cookie.js";

@@ -1,6 +1,6 @@
 /**
  * The demo site (`make demo`, examples/demo/run.sh) in a real headless
- * Chromium (README, "The demo"): a real lighttpd on a free port, the home page index.cgi (a
+ * Chromium (docs/demo.md): a real lighttpd on a free port, the home page index.cgi (a
  * shell CGI asking `dbbasic-sessions verify`), login.cgi, gate.cgi in front of an unchanged
  * shell CGI script and of the members' area's files (a page, an image, a PDF, a staff folder
  * for the demo admin only), and logout.cgi.

@@ -98,7 +98,7 @@ site_init() {
   SITE_HTPASSWD=$SITE/etc/htpasswd
   SITE_GROUPS=$SITE/etc/groups
   SITE_REVOKED=$SITE/etc/revoked
-  # Node's compile cache (README, "Performance"): the server's user's own folder, mode 0700.
+  # Node's compile cache (docs/performance.md): the server's user's own folder, mode 0700.
   SITE_COMPILE_CACHE=$SITE/var/compile-cache
   mkdir -p "$SITE_DOCROOT" "$SITE_CGI_BIN" "$SITE/etc" "$SITE/srv" "$SITE_COMPILE_CACHE"
   chmod 755 "$SITE/var"

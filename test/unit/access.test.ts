@@ -1,4 +1,4 @@
-// Live sessions and access rules (README, "Members area: who may pass"): the pure rules.
+// Live sessions and access rules (docs/members-area.md, "Who may pass"): the pure rules.
 import { describe, expect, it } from "vitest";
 import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes } from "../../src/access.js";
 import { ConfigError } from "../../src/errors.js";

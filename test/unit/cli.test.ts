@@ -1,4 +1,4 @@
-// README, "Command line": the dbbasic-sessions command, run as a real process (bin/dbbasic-sessions,
+// docs/command-line.md: the dbbasic-sessions command, run as a real process (bin/dbbasic-sessions,
 // built by `make`) with an explicit environment: no process.env leaks in, nothing mutated.
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,4 +1,4 @@
-// README, "Behaviour worth knowing" (cookie rules used by every program): reading the first cookie of a name,
+// docs/members-area.md, "Behaviour worth knowing" (cookie rules used by every program): reading the first cookie of a name,
 // DQUOTE unwrapping, no percent-decoding; serialisers that never emit CR, LF or ";" from input.
 import { describe, expect, it } from "vitest";
 import { assertCookieName } from "../../src/cookie.js";

@@ -1,4 +1,4 @@
-// A folder's .htsession (README, "Members area: who may pass"): Apache's Require lines, parsed by the
+// A folder's .htsession (docs/members-area.md, "Who may pass"): Apache's Require lines, parsed by the
 // same rules as SESSION_REQUIRE; anything else is an error naming the line, never "anyone".
 import { describe, expect, it } from "vitest";
 import { allows, parseHtsession, RuleFileError } from "../../src/access.js";

@@ -1,4 +1,4 @@
-// A site below a URL prefix (README, "Members area: protect a whole folder"): which CONTEXT_PREFIX
+// A site below a URL prefix (docs/members-area.md, "Protect a whole folder"): which CONTEXT_PREFIX
 // counts, which is refused, and `next` kept inside the site.
 import { describe, expect, it } from "vitest";
 import { ConfigError } from "../../src/errors.js";

@@ -1,4 +1,4 @@
-// README, "Behaviour worth knowing": redirect targets are local paths only; anything else becomes "/".
+// docs/members-area.md, "Behaviour worth knowing": redirect targets are local paths only; anything else becomes "/".
 import { describe, expect, it } from "vitest";
 import { safeNext } from "../../src/index.js";
 

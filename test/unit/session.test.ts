@@ -1,4 +1,4 @@
-// README, "Library": createSession / getSession / destroySession, with keys and the clock injected.
+// docs/library.md: createSession / getSession / destroySession, with keys and the clock injected.
 // Includes every case of the Python dbbasic-sessions test suite.
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-// Pages in the site's own look (README, "Pages in your site's look"): placeholder rendering,
+// Pages in the site's own look (docs/members-area.md, "Pages in your site's look"): placeholder rendering,
 // escaping, template files, and the built-in pages, including the 403 page.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";

@@ -1,7 +1,7 @@
 #!/bin/sh
 # The demo's home page: a shell CGI script, so that the page says who is logged in, and its
 # header offers "Log in" or "Log out", as it is served, with no script in the page. It asks
-# `dbbasic-sessions verify` (README, "Command line") about the session cookie; run.sh puts
+# `dbbasic-sessions verify` (docs/command-line.md) about the session cookie; run.sh puts
 # the command on the programs' PATH.
 
 : "${PATH:=/usr/local/bin:/usr/bin:/bin}"   # lighttpd passes no PATH

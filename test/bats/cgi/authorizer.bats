@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# authorizer.fcgi as a process (README, "Protect a folder at full speed"),
+# authorizer.fcgi as a process (docs/authorizer.md),
 # spoken to by a real FastCGI client (test/helpers/fcgi-client.mjs) over a
 # real socket: started with a listening socket on fd 0 (as lighttpd and a
 # systemd socket unit start it) or with --listen; run by mistake as a CGI
@@ -47,7 +47,7 @@ os.execvp(sys.argv[2], sys.argv[2:])' "$SOCK" env -i PATH="$PATH" SECRET_KEY_FIL
     ${AUTH_WRAP:-} node "$TEST_REPO/cgi-bin/authorizer.fcgi" 2>> "$LOG" 3>&- &
   AUTH_PID=$!
   wait_until "the authorizer's socket" test -S "$SOCK"
-  # Its one line on start (README, "Protect a folder at full speed"); then the log starts empty.
+  # Its one line on start (docs/authorizer.md); then the log starts empty.
   wait_until "the authorizer's start line" grep -q '^authorizer\.fcgi: listening on ' "$LOG"
   if [ $# -eq 0 ]; then
     assert_eq "$(cat "$LOG")" "authorizer.fcgi: listening on the socket the server passed on fd 0; reads SECRET_KEY_FILE \"$ETC/key\", HTPASSWD_FILE \"$BATS_TEST_TMPDIR/htpasswd\", SESSION_REVOKED_FILE \"$BATS_TEST_TMPDIR/revoked\"" "the start line"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The command line (README, "Command line"), run as a process with only the environment each test gives it.
+# The command line (docs/command-line.md), run as a process with only the environment each test gives it.
 
 load ../../helpers/cgi
 

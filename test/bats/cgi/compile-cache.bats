@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Node's compile cache (README, "Performance"): with NODE_COMPILE_CACHE naming a
+# Node's compile cache (docs/performance.md): with NODE_COMPILE_CACHE naming a
 # folder, Node 22.1+ keeps the programs' compiled code there and the next
 # process starts from it; older Node ignores the variable. The answers are the
 # same either way, a damaged cache entry is compiled again, and a folder that

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# What gate.cgi never serves or runs (README, "Protect an existing CGI script",
+# What gate.cgi never serves or runs (docs/members-area.md, "Protect an existing CGI script",
 # "Members area: protect a whole folder"), run as a CGI process: dot-files and
 # dot-folders (404), itself (500), programs suEXEC would refuse (500), and a
 # symbolic link that would put a file under another folder's rules (500).

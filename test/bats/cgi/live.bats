@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Live sessions and access rules (README, "Members area: who may pass") in
+# Live sessions and access rules (docs/members-area.md, "Who may pass") in
 # whoami.cgi, gate.cgi, login.cgi and logout.cgi, run as CGI processes: a user
 # removed from HTPASSWD_FILE or revoked in SESSION_REVOKED_FILE is out at the
 # next request; SESSION_REQUIRE lets one user pass and refuses another with 403.
@@ -117,7 +117,7 @@ assert_bounced() { # the gate answered a GET as for a stranger
 
 @test "a revocation covers tokens of any lifetime: one made to last longer than SESSION_MAX_TTL is refused, and within it revoked" {
   local year=31536000 long short
-  # `create --ttl` longer than the checker's SESSION_TTL (README, "Members area: who may pass").
+  # `create --ttl` longer than the checker's SESSION_TTL (docs/members-area.md, "Who may pass").
   long=$(SECRET_KEY=$CGI_KEY SESSION_TTL=$year cli create bob --ttl $year)
   short=$(cgi_token bob 60)
   cgi_run whoami.cgi HTTP_COOKIE="session=$long" SESSION_REVOKED_FILE="$REVOKED"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# login.cgi run as a CGI process (README, "What you get"): the form, htpasswd logins, REMOTE_USER logins,
+# login.cgi run as a CGI process (README, "More"): the form, htpasswd logins, REMOTE_USER logins,
 # and every refusal with its exact status, headers, body and log line.
 
 load ../../helpers/cgi
@@ -292,7 +292,7 @@ expect_refused() { # USERNAME_HTML LOG
   cgi_expect_refused 500 '.*too weak.*SECRET_KEY'
 }
 
-# --- already logged in, and pages in the site's own look (README, "Pages in your site's look")
+# --- already logged in, and pages in the site's own look (docs/members-area.md, "Pages in your site's look")
 
 CSP="default-src 'none'; script-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'"
 

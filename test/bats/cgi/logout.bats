@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# logout.cgi run as a CGI process (README, "What you get"): POST deletes the cookie, GET shows a button.
+# logout.cgi run as a CGI process (README, "More"): POST deletes the cookie, GET shows a button.
 
 load ../../helpers/cgi
 

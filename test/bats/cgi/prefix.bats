@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# A site below a URL prefix (README, "Members area: protect a whole folder"):
+# A site below a URL prefix (docs/members-area.md, "Protect a whole folder"):
 # Apache's userdir /~alice/ and Alias pass CONTEXT_PREFIX and
 # CONTEXT_DOCUMENT_ROOT, and gate.cgi, login.cgi and logout.cgi, run as CGI
 # processes, keep to that site: its folder is the gate's root, the login and

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# `dbbasic-sessions setup-site` (README, "Command line"): run by a site's owner, an account
+# `dbbasic-sessions setup-site` (docs/command-line.md): run by a site's owner, an account
 # without root (test/helpers/site-owner.bash), from a copy of the repository, it installs
 # the programs, ~/.dbbasic-sessions and the .htaccess, changes only what is missing or
 # outdated, and with --dry-run nothing.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# whoami.cgi run as a CGI process (README, "What you get"): who the session cookie says you are.
+# whoami.cgi run as a CGI process (README, "More"): who the session cookie says you are.
 
 load ../../helpers/cgi
 

@@ -71,7 +71,7 @@ teardown_file() { stop_servers; }
   assert_eq "$http_status" 401 "whoami after logout"
   assert_eq "$(cat "$SITE/srv/web/log/cgi-error.log" 2>/dev/null)" "" "the programs' stderr"
 
-  # Node's compile cache (the config's NODE_COMPILE_CACHE; README, "Performance"): Node 22.1+
+  # Node's compile cache (the config's NODE_COMPILE_CACHE; docs/performance.md): Node 22.1+
   # keeps the programs' compiled code there, in a folder for its version and the server's user.
   local v=${NODE_VERSION#v} uid
   if [ "$(id -u)" -eq 0 ]; then uid=$(id -u www-data); else uid=$(id -u); fi

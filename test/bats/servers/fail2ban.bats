@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# fail2ban (README, "Banning password guessers"): examples/fail2ban/filter.d/dbbasic-sessions.conf tested
+# fail2ban (docs/operations.md, "Banning password guessers (fail2ban)"): examples/fail2ban/filter.d/dbbasic-sessions.conf tested
 # with fail2ban-regex against the REAL error logs of a real lighttpd and a real
 # Apache, after failed logins made with curl, including user names and a
 # Referer built to make the filter ban someone else; then the jail example is

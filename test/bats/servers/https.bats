@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Over HTTPS the session cookie carries Secure (README, "Behaviour worth knowing"): a real Apache with
+# Over HTTPS the session cookie carries Secure (docs/members-area.md, "Behaviour worth knowing"): a real Apache with
 # mod_ssl (which sets HTTPS=on for CGI programs) and a self-signed certificate,
 # started from examples/apache/httpd.conf plus the three TLS lines a site adds.
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# A members area (README, "Members area: protect a whole folder"): every file
+# A members area (docs/members-area.md, "Protect a whole folder"): every file
 # under /members/ routed through gate.cgi by the shipped configs — lighttpd
 # (examples/lighttpd/lighttpd.conf, cgi.assign "" in a $HTTP["url"] block),
 # Apache (examples/apache/httpd.conf, SetHandler in <Directory>) and Apache

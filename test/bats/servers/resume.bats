@@ -3,7 +3,7 @@
 # curl's "#HttpOnly_" cookie-jar lines, or curl -C - with no cookie): the gate sends the
 # client to log in (303) and the client follows, keeping its Range header. The login page
 # must then never be a 206 slice the client appends to the partial file, nor a 200 page that
-# wget writes over it (README, "Members area: protect a whole folder").
+# wget writes over it (docs/members-area.md, "Protect a whole folder").
 # On lighttpd, Apache (httpd.conf) and Apache configured only by .htaccess files: the
 # partial file stays byte for byte as it was and the tool fails; with the cookie, the
 # resume completes the file.

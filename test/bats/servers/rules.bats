@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Who may pass (README, "Members area: who may pass"), through the shipped
+# Who may pass (docs/members-area.md, "Who may pass"), through the shipped
 # configs on real servers: lighttpd (examples/lighttpd/lighttpd.conf), Apache
 # (examples/apache/httpd.conf) and Apache shared hosting (examples/htaccess/,
 # with members/staff/.htaccess), both Apaches with PHP enabled at server level
