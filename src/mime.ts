@@ -1,6 +1,6 @@
 /**
- * The media types gate.cgi serves files as (README, "Members area: protect a
- * whole folder"), by file-name extension, compared without regard to case.
+ * The media types gate.cgi serves files as (docs/members-area.md, "Protect a whole folder"),
+ * by file-name extension, compared without regard to case.
  * A small built-in table rather than the `mime-types` package or
  * /etc/mime.types: no file read per request and nothing to compile at
  * start-up (the table is built on first use). Text types carry

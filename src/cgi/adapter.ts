@@ -142,8 +142,7 @@ export async function runCgi(
   // without the cookie, redirected to the login page with its Range header). lighttpd would cut a
   // 206 out of a 200 page, which the client appends to its file, and wget writes a whole 200 page
   // over the file; any 4xx leaves the file alone and makes both fail. So no page to a Range
-  // request, and Accept-Ranges: none on every answer to one (README, "Members area: protect a
-  // whole folder").
+  // request, and Accept-Ranges: none on every answer to one (docs/members-area.md, "Protect a whole folder").
   if ((env ?? process.env).HTTP_RANGE !== undefined) {
     if (reply.status === 200) {
       logLine(program, "refused a Range request for a page (a download resumed without the session cookie)");

@@ -1,6 +1,6 @@
 /**
- * gate.cgi's process plumbing under CGI (README, "Members area: protect a
- * whole folder"): the target the gate let through runs with the gate's stdin,
+ * gate.cgi's process plumbing under CGI (docs/members-area.md, "Protect a whole folder"):
+ * the target the gate let through runs with the gate's stdin,
  * stdout and stderr. On a Node with process.execve (22.15+, 23.11+) the gate
  * replaces itself with the target, so nothing of it stays alive; on older
  * Node it runs the target as a child process and returns its exit status.

@@ -1,6 +1,6 @@
 /**
- * authorizer.fcgi — the FastCGI authorizer (README, "Protect a folder at full
- * speed"): one long-lived process the web server asks, for every request of a
+ * authorizer.fcgi — the FastCGI authorizer (docs/authorizer.md):
+ * one long-lived process the web server asks, for every request of a
  * protected location, whether it may pass and as whom (../request/authorize.ts).
  *
  * How it listens:
@@ -71,8 +71,8 @@ function listenTarget(args: readonly string[]): { fd: number } | { host: string;
 }
 
 /**
- * The service's limits from its own environment (README, "Protect a folder at
- * full speed"): AUTHORIZER_REQUEST_TIMEOUT and AUTHORIZER_IDLE_TIMEOUT in
+ * The service's limits from its own environment (docs/authorizer.md):
+ * AUTHORIZER_REQUEST_TIMEOUT and AUTHORIZER_IDLE_TIMEOUT in
  * seconds (decimals allowed), AUTHORIZER_MAX_CONNECTIONS; a malformed value is
  * the message to log.
  */

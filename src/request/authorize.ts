@@ -1,7 +1,7 @@
 /**
  * The FastCGI authorizer's answer to one request (FastCGI 1.0, section 6.3),
- * with the same live-session and access rules as gate.cgi (README, "Members
- * area: who may pass"), from the same code:
+ * with the same live-session and access rules as gate.cgi (docs/members-area.md, "Who may pass"),
+ * from the same code:
  *
  * - a live session the rules let in: `Status: 200` with
  *   `Variable-REMOTE_USER` and `Variable-AUTH_TYPE: Cookie` (the server hands

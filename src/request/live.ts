@@ -1,6 +1,6 @@
 /**
- * Live sessions and access rules for the CGI programs (README, "Members area:
- * who may pass"): the files named by the environment, read per request (never
+ * Live sessions and access rules for the CGI programs (docs/members-area.md, "Who may pass"):
+ * the files named by the environment, read per request (never
  * written), through the pure rules of ../access.ts.
  */
 import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes, type Rule } from "../access.js";

@@ -1,6 +1,6 @@
 /**
- * gate.cgi serving a file of a protected folder (README, "Members area:
- * protect a whole folder"): validators, conditional requests and one byte
+ * gate.cgi serving a file of a protected folder (docs/members-area.md, "Protect a whole folder"):
+ * validators, conditional requests and one byte
  * range (RFC 9110 §8.8, §13, §14), answered as CGI (RFC 3875 §6) and streamed
  * in 64 KiB chunks, so memory does not grow with the file.
  *

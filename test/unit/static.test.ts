@@ -1,6 +1,6 @@
 /**
- * Serving the files of a protected folder (README, "Members area: protect a
- * whole folder"): the type table (src/mime.ts), which targets gate.cgi serves,
+ * Serving the files of a protected folder (docs/members-area.md, "Protect a whole folder"):
+ * the type table (src/mime.ts), which targets gate.cgi serves,
  * runs or refuses (src/request/gate.ts checkTarget, on real files), and the headers,
  * validators, conditional requests and ranges of src/request/static.ts (RFC 9110).
  */

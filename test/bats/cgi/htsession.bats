@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# A folder's own access rule, .htsession (README, "Members area: who may
-# pass"), read by gate.cgi run as a CGI process: Apache's Require words, the
+# A folder's own access rule, .htsession (docs/members-area.md, "Who may pass"),
+# read by gate.cgi run as a CGI process: Apache's Require words, the
 # nearest file wins, SESSION_REQUIRE must pass as well, and a file that cannot
 # be used is a 500 for everyone with one log line naming it.
 

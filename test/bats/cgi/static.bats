@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# gate.cgi serving the files of a protected folder (README, "Members area:
-# protect a whole folder"), run as a CGI process in both invocation forms:
+# gate.cgi serving the files of a protected folder (docs/members-area.md, "Protect a whole folder"),
+# run as a CGI process in both invocation forms:
 # exact headers, the bytes sent, conditional requests, ranges (RFC 9110), and
 # files that must never be sent (a script without its run bit, an unknown type).
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# A folder protected by authorizer.fcgi (README, "Protect a folder at full
-# speed") on a real lighttpd (which starts the authorizer itself) and a real
+# A folder protected by authorizer.fcgi (docs/authorizer.md)
+# on a real lighttpd (which starts the authorizer itself) and a real
 # Apache (mod_authnz_fcgi; the authorizer runs as a service), both started
 # from examples/lighttpd/authorizer.conf and examples/apache/authorizer.conf.
 # The server serves the folder itself: a static page, a PDF by range, a CGI
