@@ -2120,7 +2120,7 @@ function readKeyFile(path) {
   let text;
   try {
     const file = readSmallRegularFile(path, MAX_KEY_FILE, "SECRET_KEY_FILE");
-    lastKeyFile = { path, mode: file.mode, gid: file.gid };
+    lastKeyFile = { path, mode: file.mode, uid: file.uid, gid: file.gid };
     text = file.text;
   } catch (err) {
     if (!(err instanceof SmallFileError)) throw err;

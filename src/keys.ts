@@ -130,13 +130,13 @@ export function parseFallbacks(value: string | undefined): string[] {
  * is refused rather than kept as part of the key or silently dropped.
  */
 /** The mode and group of the key file last read, so that {@link keyFileWarning} need not stat it again. */
-let lastKeyFile: { path: string; mode: number; gid: number } | undefined;
+let lastKeyFile: { path: string; mode: number; uid: number; gid: number } | undefined;
 
 function readKeyFile(path: string): string {
   let text: string;
   try {
     const file = readSmallRegularFile(path, MAX_KEY_FILE, "SECRET_KEY_FILE");
-    lastKeyFile = { path, mode: file.mode, gid: file.gid };
+    lastKeyFile = { path, mode: file.mode, uid: file.uid, gid: file.gid };
     text = file.text;
   } catch (err) {
     if (!(err instanceof SmallFileError)) throw err;
@@ -182,17 +182,22 @@ function effectiveGid(): number | undefined {
 export function keyFileWarning(env: KeyEnv, gid: number | undefined = effectiveGid()): string | undefined {
   const path = env.SECRET_KEY_FILE;
   if (!path) return undefined;
-  let mode: number, fileGid: number;
+  let mode: number, fileUid: number, fileGid: number;
   if (lastKeyFile?.path === path) {
-    ({ mode, gid: fileGid } = lastKeyFile);
+    ({ mode, uid: fileUid, gid: fileGid } = lastKeyFile);
   } else {
     try {
-      ({ mode, gid: fileGid } = statSync(path));
+      ({ mode, uid: fileUid, gid: fileGid } = statSync(path));
     } catch {
       return undefined;
     }
   }
-  const fix = "chmod 600 it, or chmod 640 and chgrp it to the web server's group";
+  // A file of another account's, neither ours nor root's: a site's owner on a host that runs CGI
+  // programs as the server's user, who can neither chown nor chgrp it to that user.
+  const othersFile = fileUid !== 0 && fileUid !== process.getuid?.();
+  const fix = othersFile
+    ? 'this host runs CGI programs as the web server\'s user, so every account\'s programs can read it: ask the host for suEXEC (README, "Shared hosting")'
+    : "chmod 600 it, or chmod 640 and chgrp it to the web server's group";
   const writers = (mode & 0o022) !== 0 ? writableByOthers(mode) : undefined;
   if (writers) {
     return `SECRET_KEY_FILE ${JSON.stringify(path)} is writable by ${writers} (mode ${octalMode(mode)}), who can then forge any session: ${fix}`;

@@ -137,6 +137,15 @@ whoami_with_key_file() {
   done
 }
 
+@test "a key file of another account's, readable by every user (a site's owner where CGI runs as the server's user), is warned about with advice its owner can follow" {
+  key_file_of "$CGI_KEY\n"
+  chmod 644 "$KEY_FILE"
+  chown nobody "$KEY_FILE"
+  whoami_with_key_file "$KEY_FILE"
+  assert_eq "$cgi_status" 200 status
+  assert_eq "$cgi_stderr" "whoami.cgi: SECRET_KEY_FILE \"$KEY_FILE\" is readable by every user (mode 0644): this host runs CGI programs as the web server's user, so every account's programs can read it: ask the host for suEXEC (README, \"Shared hosting\")" stderr
+}
+
 login_post() { # HTPASSWD USER PASSWORD [CGI_RUN ARGS…]
   cgi_run "$BOUNDED/login.cgi" REQUEST_METHOD=POST CONTENT_TYPE=$FORM HTPASSWD_FILE="$1" \
     --body "username=$2&password=$3" "${@:4}"
