@@ -12,6 +12,10 @@ setup_file() {
   # Node 22 reads NODE_COMPILE_CACHE: a copy the owner can run (the clone may be private).
   install -d -m 755 "$OWNER_ROOT/node22"
   install -m 755 "$TEST_REPO/node_modules/node22/bin/node" "$OWNER_ROOT/node22/node"
+  # The PATH the owner runs the command with: the Node under test, copied where the owner can run
+  # it when its folder is private (a clone in root's home).
+  OWNER_PATH=$(cgi_unprivileged_path "$OWNER_ROOT")
+  export OWNER_PATH
 }
 
 teardown_file() {
@@ -22,12 +26,12 @@ setup() {
   owner_fresh_home
   DIR=$OWNER_HOME/.dbbasic-sessions
   SITE=$OWNER_HOME/public_html
-  NODE=$(node -p process.execPath)
+  NODE=$(PATH=$OWNER_PATH node -p process.execPath)
 }
 
 # setup_site [ARGS…]: the command as the owner, with only PATH set (as from a login shell's cron or ssh).
 setup_site() {
-  run --separate-stderr as_owner env -i PATH="$CGI_PATH" "$OWNER_REPO/bin/dbbasic-sessions" setup-site "$@"
+  run --separate-stderr as_owner env -i PATH="$OWNER_PATH" "$OWNER_REPO/bin/dbbasic-sessions" setup-site "$@"
 }
 
 # Every file under the home: type and mode, owner, size, modification time, path.
