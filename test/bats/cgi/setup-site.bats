@@ -12,9 +12,9 @@ setup_file() {
   # Node 22 reads NODE_COMPILE_CACHE: a copy the owner can run (the clone may be private).
   install -d -m 755 "$OWNER_ROOT/node22"
   install -m 755 "$TEST_REPO/node_modules/node22/bin/node" "$OWNER_ROOT/node22/node"
-  # The PATH the owner runs the command with: the Node under test, copied where the owner can run
-  # it when its folder is private (a clone in root's home).
-  OWNER_PATH=$(cgi_unprivileged_path "$OWNER_ROOT")
+  # The PATH the owner runs the command with: suEXEC's safe PATH, where the system's Node is (one
+  # that ignores NODE_COMPILE_CACHE: the last test runs Node 22), whichever Node this layer tests.
+  OWNER_PATH=/usr/local/bin:/usr/bin:/bin
   export OWNER_PATH
 }
 
