@@ -29,6 +29,7 @@ import {
   encodeRecords,
   encodeResponse,
   encodeUnknownType,
+  newParams,
   FCGI_ABORT_REQUEST,
   FCGI_BEGIN_REQUEST,
   FCGI_CANT_MPX_CONN,
@@ -104,6 +105,26 @@ export class Connections {
     readonly peers: LogLimiter,
     readonly now: () => number = Date.now,
   ) {}
+
+  #lastId = 0;
+  #lastResponse: Buffer | string | undefined;
+  #lastBytes: Buffer | undefined;
+
+  /**
+   * encodeResponse, remembering the last answer: most answers are the same
+   * string for the same request id (lighttpd and Apache number each
+   * connection's request 1), sent again as the same bytes.
+   */
+  encode(id: number, response: Buffer | string, protocolStatus: number): Buffer {
+    if (protocolStatus === FCGI_REQUEST_COMPLETE && id === this.#lastId && response === this.#lastResponse) return this.#lastBytes!;
+    const bytes = encodeResponse(id, response, protocolStatus);
+    if (protocolStatus === FCGI_REQUEST_COMPLETE && typeof response === "string") {
+      this.#lastId = id;
+      this.#lastResponse = response;
+      this.#lastBytes = bytes;
+    }
+    return bytes;
+  }
 
   /** Checks the deadlines every quarter of the shorter one: a peer is dropped at most 25 % after its deadline. */
   start(): void {
@@ -182,7 +203,7 @@ class Connection {
   }
 
   finish(id: number, keepConn: boolean, response: Buffer | string, protocolStatus = FCGI_REQUEST_COMPLETE): void {
-    this.send(encodeResponse(id, response, protocolStatus));
+    this.send(this.conns.encode(id, response, protocolStatus));
     if (id === this.requestId) this.endRequest();
     if (!keepConn) {
       this.done = true;
@@ -211,7 +232,7 @@ class Connection {
       let params: Params;
       if (this.paramsChunks) params = decodeParams(Buffer.concat(this.paramsChunks));
       else if (this.paramsBuffer) params = decodeParams(this.paramsBuffer, this.paramsStart, this.paramsEnd);
-      else params = Object.create(null) as Params;
+      else params = newParams();
       try {
         response = options.handle({ role: this.role, params });
       } catch (err) {

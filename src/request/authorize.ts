@@ -90,6 +90,10 @@ export function requestEnv(defaults: CgiEnv, params: Map<string, string> | Param
 /** Tokens already verified under a keyring (a new keyring starts afresh), at most {@link MAX_VERIFIED} each. */
 const verified = new WeakMap<Keyring, Map<string, SessionData>>();
 const MAX_VERIFIED = 4096;
+/** The last token found valid, checked first: a browser sends the same cookie with every request of a page. */
+let lastKeys: Keyring | undefined;
+let lastToken: string | undefined;
+let lastSession: SessionData | undefined;
 
 /**
  * decodeToken, remembering tokens it accepted: a browser sends the same cookie
@@ -97,17 +101,23 @@ const MAX_VERIFIED = 4096;
  * under the same keys. Only the expiry is checked again (`now`, in seconds).
  */
 export function verifiedSession(keys: Keyring, token: string | undefined, now: number): SessionData {
+  if (token !== undefined && token === lastToken && keys === lastKeys && lastSession!.expires > now) return lastSession!;
   let known = verified.get(keys);
   if (!known) verified.set(keys, (known = new Map()));
-  const hit = token === undefined ? undefined : known.get(token);
-  if (hit) {
-    if (hit.expires > now) return hit;
-    known.delete(token!);
-    throw new TokenInvalidError();
+  let session = token === undefined ? undefined : known.get(token);
+  if (session) {
+    if (session.expires <= now) {
+      known.delete(token!);
+      throw new TokenInvalidError();
+    }
+  } else {
+    session = decodeToken(keys, token, now);
+    if (known.size >= MAX_VERIFIED) known.clear();
+    known.set(token!, session);
   }
-  const session = decodeToken(keys, token, now);
-  if (known.size >= MAX_VERIFIED) known.clear();
-  known.set(token!, session);
+  lastKeys = keys;
+  lastToken = token;
+  lastSession = session;
   return session;
 }
 
@@ -160,6 +170,20 @@ export function asciiBody(reply: Reply): Reply {
   return { ...reply, body: reply.body.replace(/[^\x00-\x7f]/gu, (c) => `&#${c.codePointAt(0)};`) };
 }
 
+let allowedUser: string | undefined;
+let allowedResponse = "";
+
+/** The answer that lets `user` pass (the same string as last time for the same user). */
+function allowed(user: string): string {
+  if (user !== allowedUser) {
+    if (user.includes("\r") || user.includes("\n") || user.includes("\0")) throw new Error("user name holds a control character");
+    // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.
+    allowedResponse = `Status: 200 OK\r\nVariable-REMOTE_USER: ${user}\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n`;
+    allowedUser = user;
+  }
+  return allowedResponse;
+}
+
 /**
  * The authorizer's response (CGI header block and body) for `env`: 200 with
  * the Variable- headers and no body, or the reply for the client. Never
@@ -169,10 +193,7 @@ export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = 
   try {
     const decision = decide(env, files, now, log);
     if ("reply" in decision) return formatReply(asciiBody(decision.reply));
-    const user = decision.allow;
-    if (user.includes("\r") || user.includes("\n") || user.includes("\0")) throw new Error("user name holds a control character");
-    // Only Status and Variable- headers: Apache keeps other headers of a 200 for the client's response.
-    return `Status: 200 OK\r\nVariable-REMOTE_USER: ${user}\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n`;
+    return allowed(decision.allow);
   } catch (err) {
     return formatReply(textReply(failure(PROGRAM, err, log).status));
   }

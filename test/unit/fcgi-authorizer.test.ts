@@ -30,8 +30,10 @@ import {
   FCGI_UNKNOWN_TYPE,
   RecordReader,
   type FcgiRecord,
+  encodeResponse,
+  FCGI_REQUEST_COMPLETE,
 } from "../../src/fcgi/protocol.js";
-import { createFcgiServer } from "../../src/fcgi/server.js";
+import { Connections, createFcgiServer } from "../../src/fcgi/server.js";
 import { LogLimiter } from "../../src/log-limiter.js";
 import { encodeToken } from "../../src/token.js";
 import { Keyring } from "../../src/keys.js";
@@ -192,6 +194,26 @@ describe("verifiedSession", () => {
     expect(() => verifiedSession(new Keyring(KEY.replace("a3", "b4")), encodeToken(keys, "bob", NOW + 10), NOW)).toThrow("invalid session token");
     expect(() => verifiedSession(keys, t.slice(0, -1) + (t.endsWith("0") ? "1" : "0"), NOW)).toThrow("invalid session token");
     expect(() => verifiedSession(keys, undefined, NOW)).toThrow("invalid session token");
+    // The token accepted last is accepted again at once, but only under the same keys and before it expires.
+    const u = encodeToken(keys, "carol", NOW + 10);
+    expect(verifiedSession(keys, u, NOW).userId).toBe("carol");
+    expect(() => verifiedSession(new Keyring(KEY.replace("a3", "b4")), u, NOW)).toThrow("invalid session token");
+    expect(verifiedSession(keys, u, NOW + 9).userId).toBe("carol");
+    expect(() => verifiedSession(keys, u, NOW + 10)).toThrow("invalid session token");
+  });
+});
+
+describe("Connections.encode", () => {
+  it("answers as encodeResponse does, the same answer for the same request id as the same bytes", () => {
+    const conns = new Connections({ role: FCGI_AUTHORIZER, handle: () => "", log: () => {}, cannotListen: () => {} }, new LogLimiter(() => {}));
+    const allow = "Status: 200 OK\r\n\r\n";
+    const first = conns.encode(1, allow, FCGI_REQUEST_COMPLETE);
+    expect(first.equals(encodeResponse(1, allow))).toBe(true);
+    expect(conns.encode(1, "Status: 200 OK\r\n" + "\r\n", FCGI_REQUEST_COMPLETE)).toBe(first);
+    expect(conns.encode(2, allow, FCGI_REQUEST_COMPLETE).equals(encodeResponse(2, allow))).toBe(true);
+    expect(conns.encode(2, allow, FCGI_UNKNOWN_ROLE).equals(encodeResponse(2, allow, FCGI_UNKNOWN_ROLE))).toBe(true);
+    expect(conns.encode(2, "Status: 403\r\n\r\n", FCGI_REQUEST_COMPLETE).equals(encodeResponse(2, "Status: 403\r\n\r\n"))).toBe(true);
+    expect(conns.encode(2, Buffer.from(allow), FCGI_REQUEST_COMPLETE).equals(encodeResponse(2, allow))).toBe(true);
   });
 });
 

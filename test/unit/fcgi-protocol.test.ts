@@ -183,12 +183,13 @@ describe("the server's fast paths", () => {
 });
 
 describe("decodeParams", () => {
-  it("decodes as decodeNameValuePairs does, into an object without a prototype (property)", () => {
+  it("decodes as decodeNameValuePairs does, into an object that inherits nothing (property)", () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 200 }), fc.string({ maxLength: 300 })), { selector: (p) => p[0] }), (pairs) => {
         const bytes = encodeNameValuePairs(pairs);
         const params = decodeParams(bytes);
-        expect(Object.getPrototypeOf(params)).toBe(null);
+        expect(Object.getPrototypeOf(Object.getPrototypeOf(params))).toBe(null);
+        expect(Object.getOwnPropertyNames(Object.getPrototypeOf(params))).toEqual([]);
         // Integer-like names come first in an object's own order: compare regardless of order.
         const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
         expect(Object.entries(params).sort(byName)).toEqual([...decodeNameValuePairs(bytes)].sort(byName));
@@ -197,8 +198,49 @@ describe("decodeParams", () => {
     const special = decodeParams(encodeNameValuePairs([["__proto__", "x"], ["constructor", "y"]]));
     expect(Object.keys(special)).toEqual(["__proto__", "constructor"]);
     expect(special["__proto__"]).toBe("x");
+    expect(Object.hasOwn(special, "__proto__")).toBe(true);
+    expect("toString" in special || "hasOwnProperty" in special).toBe(false);
     expect(() => decodeParams(Buffer.from([5, 1, 0x41]))).toThrow(new FcgiProtocolError("name-value pair longer than its record"));
     expect(() => decodeParams(Buffer.from([0x80, 0, 0]))).toThrow(new FcgiProtocolError("name-value pair with a 4-byte length cut short"));
     expect(() => decodeParams(Buffer.from([1]))).toThrow(new FcgiProtocolError("name-value pair without a value length"));
+  });
+});
+
+describe("decodeParams on bytes that are not ASCII", () => {
+  /** Pairs of raw bytes, encoded as a server sends them (1- or 4-byte lengths). */
+  const length = (n: number) => (n < 0x80 ? Buffer.from([n]) : Buffer.from([0x80 | (n >>> 24), (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff]));
+  const raw = (pairs: Array<[Uint8Array, Uint8Array]>) => Buffer.concat(pairs.flatMap(([n, v]) => [length(n.length), length(v.length), Buffer.from(n), Buffer.from(v)]));
+  const byName = (a: [string, string], b: [string, string]) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0);
+
+  it("decodes any bytes (UTF-8, Latin-1, malformed UTF-8, lengths of 128 and more) as UTF-8, as decodeNameValuePairs does (property)", () => {
+    const bytes = fc.uint8Array({ maxLength: 200 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(bytes.filter((b) => b.length > 0), bytes), { maxLength: 12 }), (pairs) => {
+        const buf = raw(pairs);
+        expect(Object.entries(decodeParams(buf)).sort(byName)).toEqual([...decodeNameValuePairs(buf)].sort(byName));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it("decodes names and values with bytes that are not ASCII, beside ASCII pairs and long lengths", () => {
+    const buf = encodeNameValuePairs([
+      ["A", "x".repeat(130)],
+      ["REQUEST_URI", "/members/café"],
+      ["NAMÉ", "v"],
+      ["B", "plain"],
+    ]);
+    const bad = Buffer.concat([buf, Buffer.from([1, 2, 0x43, 0xff, 0x41])]);
+    const params = decodeParams(bad);
+    expect({ ...params }).toEqual({ A: "x".repeat(130), REQUEST_URI: "/members/café", NAMÉ: "v", B: "plain", C: "\ufffdA" });
+  });
+
+  it("gives each request its own names, whatever the request before it sent at the same place", () => {
+    const first = decodeParams(encodeNameValuePairs([["HTTP_COOKIE", "a"], ["REMOTE_ADDR", "1"]]));
+    const second = decodeParams(encodeNameValuePairs([["HTTP_COOKIF", "b"], ["REMOTE_ADDR", "2"], ["HTTP_COOKIE", "c"]]));
+    const third = decodeParams(encodeNameValuePairs([["HTTP_COOKIE", "d"], ["REMOTE_ADDRX", "3"]]));
+    expect({ ...first }).toEqual({ HTTP_COOKIE: "a", REMOTE_ADDR: "1" });
+    expect({ ...second }).toEqual({ HTTP_COOKIF: "b", REMOTE_ADDR: "2", HTTP_COOKIE: "c" });
+    expect({ ...third }).toEqual({ HTTP_COOKIE: "d", REMOTE_ADDRX: "3" });
   });
 });
