@@ -28,6 +28,8 @@ export interface AdmitOptions {
   keyring?: (env: CgiEnv) => Keyring;
   /** The target folder's `.htsession` (gate.cgi): its rules must pass too. */
   ruleFile?: RuleFile;
+  /** Where the line about a cookie that is not a valid session goes (the authorizer rate-limits it: any client can send one). Default: the error log. */
+  logInvalidCookie?: (message: string) => void;
 }
 
 export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admission {
@@ -40,7 +42,11 @@ export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admi
   try {
     session = (options.verify ?? decodeToken)(cfg.keys, token, options.now);
   } catch {
-    if (token !== undefined) logLine(program, `invalid session cookie from ${addr}`);
+    if (token !== undefined) {
+      const message = `invalid session cookie from ${addr}`;
+      if (options.logInvalidCookie) options.logInvalidCookie(message);
+      else logLine(program, message);
+    }
   }
   const why = session && notLiveReason(env, cfg.maxTtl, options.now, session, program, options.read);
   if (session && why) logLine(program, `session of user ${quoteForLog(session.userId)} refused: ${why} (from ${addr})`);

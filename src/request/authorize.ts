@@ -12,7 +12,6 @@
  * - any failure (a missing key, an unreadable file, a malformed rule): `500`,
  *   never `200`.
  */
-import { readCookie } from "../cookie.js";
 import { TokenInvalidError } from "../errors.js";
 import type { Keyring } from "../keys.js";
 import { decodeToken, type SessionData } from "../token.js";
@@ -135,27 +134,7 @@ const logDirect: Log = (message) => logLine(PROGRAM, message);
  * rate-limits it: any client can send one with every request).
  */
 export function decide(env: CgiEnv, files: FileCache, now: number, log: Log = logDirect): Decision {
-  let badCookieFrom: string | undefined;
-  const token = env.HTTP_COOKIE ? readCookie(env.HTTP_COOKIE, env.SESSION_COOKIE || "session") : undefined;
-  if (token !== undefined) {
-    let keys: Keyring | undefined;
-    try {
-      keys = files.keyring(env);
-    } catch {
-      // admit() reports it.
-    }
-    if (keys) {
-      try {
-        verifiedSession(keys, token, now);
-      } catch {
-        // Decided as having no cookie, so that admit() does not log it: the line is ours.
-        badCookieFrom = env.REMOTE_ADDR ?? "-";
-        env = { ...env, HTTP_COOKIE: undefined };
-      }
-    }
-  }
-  const admission = admit(env, PROGRAM, { now, verify: verifiedSession, read: files.read, keyring: files.keyring });
-  if (badCookieFrom !== undefined) log(`invalid session cookie from ${badCookieFrom}`);
+  const admission = admit(env, PROGRAM, { now, verify: verifiedSession, read: files.read, keyring: files.keyring, logInvalidCookie: log });
   return "reply" in admission ? admission : { allow: admission.user };
 }
 
