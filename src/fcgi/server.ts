@@ -92,8 +92,6 @@ const INTERNAL_ERROR = Buffer.from(
   "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nInternal Server Error\n",
 );
 
-const CONN = Symbol("fcgi connection");
-type TrackedSocket = Socket & { [CONN]?: Connection };
 
 /** The open connections of one server, swept for the idle and request deadlines. */
 export class Connections {
@@ -328,7 +326,7 @@ class Connection {
           // The peer does not read what we send: read nothing more from it until it does.
           this.waiting = true;
           socket.pause();
-          socket.once("drain", onDrain);
+          socket.once("drain", () => onDrain(this));
           return;
         }
         if (handled === MAX_RECORDS_PER_SLICE) {
@@ -367,8 +365,7 @@ class Connection {
 
 const EMPTY = Buffer.alloc(0);
 
-function onData(this: TrackedSocket, chunk: Buffer): void {
-  const c = this[CONN]!;
+function onData(c: Connection, chunk: Buffer): void {
   if (c.done) return;
   c.lastActivity = c.conns.now();
   if (c.since < 0) c.since = c.lastActivity;
@@ -376,8 +373,7 @@ function onData(this: TrackedSocket, chunk: Buffer): void {
   if (!c.waiting) c.pump();
 }
 
-function onDrain(this: TrackedSocket): void {
-  const c = this[CONN]!;
+function onDrain(c: Connection): void {
   c.lastActivity = c.conns.now();
   c.pump();
 }
@@ -390,8 +386,7 @@ function onError(): void {
   // ECONNRESET, EPIPE: the peer left; "close" follows.
 }
 
-function onClose(this: TrackedSocket): void {
-  const c = this[CONN]!;
+function onClose(c: Connection): void {
   if (!c.done && (c.requestId !== 0 || c.reader.midRecord)) c.conns.peers.line("FastCGI peer closed the connection mid-request");
   c.done = true;
   c.conns.open.delete(c);
@@ -401,12 +396,13 @@ function onClose(this: TrackedSocket): void {
 
 /** Serves FastCGI on one accepted connection until it closes. */
 export function serveConnection(socket: Socket, conns: Connections): void {
+  // The connection is reached through closures, not a property added to the socket (which would
+  // give every socket a second shape, and Node's own code on sockets slower paths).
   const c = new Connection(socket, conns);
-  (socket as TrackedSocket)[CONN] = c;
   conns.open.add(c);
-  socket.on("data", onData);
+  socket.on("data", (chunk: Buffer) => onData(c, chunk));
   socket.on("error", onError);
-  socket.on("close", onClose);
+  socket.on("close", () => onClose(c));
 }
 
 /** A server (not yet listening) that serves each connection with {@link serveConnection}. */
