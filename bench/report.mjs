@@ -75,7 +75,7 @@ function authorizerNote(a) {
     `Goals: protected by the authorizer ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(3)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
     `≥ ${a.goals.vsGate} × gate.cgi: ${prot.vsGate.toFixed(1)}× ${met(prot.vsGate >= a.goals.vsGate)}; ` +
     (a.goals.vsNodeFloor !== undefined && prot.vsNodeFloor !== undefined
-      ? `≥ ${a.goals.vsNodeFloor} × the check-nothing Node floor (node:net): ${prot.vsNodeFloor.toFixed(3)}× ${met(prot.vsNodeFloor >= a.goals.vsNodeFloor)}. `
+      ? `≥ ${a.goals.vsNodeFloor} × the check-nothing Node floor (node:net), the median of the rounds' ratios (each round's floor run right after the authorizer, both with the same Node settings): ${(prot.vsNodeFloorPaired ?? prot.vsNodeFloor).toFixed(3)}× ${met((prot.vsNodeFloorPaired ?? prot.vsNodeFloor) >= a.goals.vsNodeFloor)}. `
       : "") +
     (a.rows.some((r) => r.floor)
       ? `The C floor is an authorizer that answers 200 to everything at once (bench/cgi/trivial-authorizer.c): what lighttpd's own round trip to any authorizer costs. `
