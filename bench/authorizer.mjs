@@ -29,20 +29,29 @@ function rssKb(pid) {
   return m ? Number(m[1]) : NaN;
 }
 
-/** The PID of the authorizer lighttpd started (its child running authorizer.fcgi). */
-function authorizerPid(parent) {
+/** The PID of the process lighttpd started that runs `program` (its command line names it). */
+function childPid(parent, program) {
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
       const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("authorizer.fcgi")) return Number(entry);
+      if (ppid === parent && readFileSync(`/proc/${entry}/cmdline`, "utf8").includes(program)) return Number(entry);
     } catch {
       // gone meanwhile
     }
   }
   return undefined;
 }
+
+/** CPU time a process has used (user + system), in µs. */
+function cpuMicros(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS;
+}
+/** The kernel's clock ticks per second (USER_HZ), the unit of /proc/PID/stat's times. */
+const CLOCK_TICKS = Number(spawnSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).stdout.trim()) || 100;
 
 /**
  * Runs figure 5. `P` holds connections; `tiny` shortens the rounds and the memory run.
@@ -105,8 +114,10 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
         if (stranger.status !== 303) fail(`/${dir}/page.html answered a stranger ${stranger.status}`);
       }
     }
-    const pid = authorizerPid(lighttpd.pid);
+    const pid = childPid(lighttpd.pid, "authorizer.fcgi");
     if (!pid) fail("cannot find the authorizer process lighttpd started");
+    // The two Node authorizers' own CPU time per request (from /proc), beside their rates.
+    const cpuPids = { "/private/page.html": pid, "/node-net/page.html": childPid(lighttpd.pid, "trivial-authorizer-net.js") };
 
     const wrk = (path, seconds) =>
       runWrk(["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], fail);
@@ -135,8 +146,11 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     for (let round = 0; round < rounds; round++) {
       ways.forEach((w, i) => {
         log(`authorizer: round ${round + 1}/${rounds}, wrk ${seconds}s, ${P.connections} connection(s), ${w.path}`);
+        const cpuPid = cpuPids[w.path];
+        const cpuBefore = cpuPid ? cpuMicros(cpuPid) : 0;
         const r = wrk(w.path, seconds);
         if (!(r.requests > 0)) fail(`wrk made no requests to ${w.path}`);
+        if (cpuPid) r.cpuMicros = cpuMicros(cpuPid) - cpuBefore;
         if (w.authorizer) throughAuthorizer += r.requests;
         runs[i].push(r);
       });
@@ -151,6 +165,7 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       seconds,
       rps: median(runs[i].map((r) => r.rps)),
       roundsRps: runs[i].map((r) => r.rps),
+      cpuPerRequestUs: cpuPids[w.path] ? runs[i].reduce((n, r) => n + r.cpuMicros, 0) / runs[i].reduce((n, r) => n + r.requests, 0) : undefined,
       p50: median(runs[i].map((r) => r.p50)),
       p99: median(runs[i].map((r) => r.p99)),
       requests: runs[i].reduce((n, r) => n + r.requests, 0),
@@ -198,6 +213,7 @@ export function authorizerGoals(a) {
     `Goals: protected ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(2)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
     `≥ ${a.goals.vsGate} × gate.cgi: ${prot.vsGate.toFixed(1)}× ${met(prot.vsGate >= a.goals.vsGate)}; ` +
     `authorizer ÷ check-nothing Node floor (node:net) ≥ ${a.goals.vsNodeFloor}: ${prot.vsNodeFloorPaired.toFixed(3)}× ${met(prot.vsNodeFloorPaired >= a.goals.vsNodeFloor)} (median of ${prot.rounds} rounds' ratios: ${prot.roundsRps.map((rps, i) => (rps / a.rows.find((r) => r.nodeFloor).roundsRps[i]).toFixed(2)).join(" ")}); ` +
+    `CPU per request: authorizer ${prot.cpuPerRequestUs.toFixed(1)} µs, Node floor ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs; ` +
     `authorizer RSS ${(a.rss.beforeKb / 1024).toFixed(1)} MB after warm-up, ${(a.rss.afterKb / 1024).toFixed(1)} MB after ${a.rss.requests.toLocaleString("en-US")} requests through it: ` +
     `growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB ${met(a.rss.growthMb < a.goals.rssGrowthMb)}.`
   );

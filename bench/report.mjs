@@ -77,6 +77,9 @@ function authorizerNote(a) {
     (a.goals.vsNodeFloor !== undefined && prot.vsNodeFloor !== undefined
       ? `≥ ${a.goals.vsNodeFloor} × the check-nothing Node floor (node:net), the median of the rounds' ratios (each round's floor run right after the authorizer, both with the same Node settings): ${(prot.vsNodeFloorPaired ?? prot.vsNodeFloor).toFixed(3)}× ${met((prot.vsNodeFloorPaired ?? prot.vsNodeFloor) >= a.goals.vsNodeFloor)}. `
       : "") +
+    (prot.cpuPerRequestUs !== undefined
+      ? `CPU time per request of the process itself (/proc/PID/stat, over all rounds): authorizer.fcgi ${prot.cpuPerRequestUs.toFixed(1)} µs, the Node floor (node:net) ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs. `
+      : "") +
     (a.rows.some((r) => r.floor)
       ? `The C floor is an authorizer that answers 200 to everything at once (bench/cgi/trivial-authorizer.c): what lighttpd's own round trip to any authorizer costs. `
       : "") +
