@@ -117,7 +117,9 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     const pid = childPid(lighttpd.pid, "authorizer.fcgi");
     if (!pid) fail("cannot find the authorizer process lighttpd started");
     // The two Node authorizers' own CPU time per request (from /proc), beside their rates.
-    const cpuPids = { "/private/page.html": pid, "/node-net/page.html": childPid(lighttpd.pid, "trivial-authorizer-net.js") };
+    const netPid = childPid(lighttpd.pid, "trivial-authorizer-net.js");
+    if (!netPid) fail("cannot find the node:net floor process lighttpd started");
+    const cpuPids = { "/private/page.html": pid, "/node-net/page.html": netPid };
 
     const wrk = (path, seconds) =>
       runWrk(["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], fail);
@@ -222,7 +224,7 @@ export function authorizerGoals(a) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const tiny = process.argv.includes("--tiny");
   const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-  const P = tiny ? { wrkSeconds: 1, connections: 1 } : { wrkSeconds: 10, connections: cpus().length };
+  const P = { connections: tiny ? 1 : cpus().length };
   const a = await benchAuthorizer({ root, P, tiny });
   for (const r of a.rows) console.log(`${r.name.padEnd(38)} ${r.rps.toFixed(1).padStart(9)} req/s  ×unprot ${r.vsUnprotected.toFixed(3)}  ×floor ${(r.vsFloor ?? NaN).toFixed(3)}  ×Node floor ${r.vsNodeFloor.toFixed(3)}  ×gate ${r.vsGate.toFixed(1).padStart(6)}  p50 ${r.p50.toFixed(2)} ms  p99 ${r.p99.toFixed(2)} ms  ${r.requests} requests, ${r.errors} errors`);
   console.log(authorizerGoals(a));

@@ -167,7 +167,7 @@ const latin1 = (buf: Buffer, start: number, end: number): string => (buf as Buff
 /** A byte that is not ASCII, in a Latin-1 string. */
 const NOT_ASCII = /[\x80-\xff]/g;
 
-/** Name-value pairs as a plain object with no prototype: each request's CGI environment, the cheapest way to build one. */
+/** Name-value pairs as a plain object that inherits nothing: each request's CGI environment. */
 export type Params = Record<string, string>;
 
 /**

@@ -44,7 +44,7 @@ import {
   type Params,
 } from "./protocol.js";
 
-/** The parameters of one request (its CGI environment: an object of its own, without a prototype, the handler may keep or change) and its role. */
+/** The parameters of one request (its CGI environment: an object of its own that inherits nothing, the handler may keep or change) and its role. */
 export interface FcgiRequest {
   role: number;
   params: Params;
@@ -91,7 +91,6 @@ const PARAMS_TOO_LARGE = Buffer.from(
 const INTERNAL_ERROR = Buffer.from(
   "Status: 500 Internal Server Error\r\nContent-Type: text/plain; charset=utf-8\r\nCache-Control: no-store\r\n\r\nInternal Server Error\n",
 );
-
 
 /** The open connections of one server, swept for the idle and request deadlines. */
 export class Connections {

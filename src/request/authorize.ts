@@ -22,7 +22,7 @@ import { LogLimiter } from "../log-limiter.js";
 
 export const PROGRAM = "authorizer.fcgi";
 
-/** A request's parameters as the server decoded them: name → value, in an object without a prototype. */
+/** A request's parameters as the server decoded them: name → value, in an object that inherits nothing. */
 export type Params = Record<string, string>;
 
 /**
@@ -69,7 +69,7 @@ const SERVICE_ONLY = SETTINGS.filter((name) => !FOLDER_SETTINGS.has(name)).flatM
  * nor another file to read (FORBIDDEN_TEMPLATE would show any file the
  * service can read). Started by lighttpd, on a socket only the server's user
  * can connect to, it takes every setting from the request.
- * A `params` object (as the server decodes it, without a prototype) becomes the environment itself.
+ * A `params` object (as the server decodes it, inheriting nothing) becomes the environment itself.
  */
 export function requestEnv(defaults: CgiEnv, params: Map<string, string> | Params): CgiEnv {
   let env: CgiEnv;
