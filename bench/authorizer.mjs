@@ -5,7 +5,10 @@
 // Goals: protected ≥ 0.5 × unprotected requests/s, ≥ 20 × gate.cgi, ≥ 0.85 × the same
 // authorizer doing no check in Node on node:net (bench/cgi/trivial-authorizer-net.js: the Node
 // floor, measured in the same run, with the same Node settings; the median of the rounds'
-// ratios, each round's floor run right after the authorizer); RSS growth under 5 MB.
+// ratios, each round's floor run right after the authorizer); RSS growth under 5 MB. wrk sends
+// the same request over and over, as a browser sends a page's requests (one cookie, one folder),
+// which the authorizer answers from its memo after the first; a second row sends each request
+// with a header of its own (bench/each-request-decided.lua), so that every one is decided afresh.
 //
 // Used by bench/bench.mjs; on its own (`node bench/authorizer.mjs [--tiny]`) it
 // prints its table.
@@ -121,8 +124,8 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     if (!netPid) fail("cannot find the node:net floor process lighttpd started");
     const cpuPids = { "/private/page.html": pid, "/node-net/page.html": netPid };
 
-    const wrk = (path, seconds) =>
-      runWrk(["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, base + path], fail);
+    const wrk = (path, seconds, script) =>
+      runWrk(["-t1", `-c${P.connections}`, `-d${seconds}s`, "--latency", "--timeout", "10s", "-H", `Cookie: ${cookie}`, ...(script ? ["-s", join(root, "bench", script)] : []), base + path], fail);
 
     // Warm-up: a few seconds of requests through the authorizer, then its resident memory; and
     // through each other way, so that every process has compiled its hot paths before the rounds.
@@ -135,6 +138,8 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
       { name: "unprotected (lighttpd static)", path: "/open/page.html", reference: true },
       { name: "protected by authorizer.fcgi", path: "/private/page.html", authorizer: true },
       { name: "Node authorizer letting all pass, node:net", path: "/node-net/page.html", nodeFloor: true },
+      // The same requests but for a header each has alone: none is answered from the memo.
+      { name: "authorizer.fcgi, each request decided afresh", path: "/private/page.html", script: "each-request-decided.lua", decided: true },
       { name: "Node authorizer letting all pass, libuv handles", path: "/node-uv/page.html" },
       ...(hasCc ? [{ name: "C authorizer letting all pass (floor)", path: "/trivial/page.html", floor: true }] : []),
       { name: "protected by gate.cgi", path: "/members/page.html", gate: true },
@@ -150,10 +155,10 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
         log(`authorizer: round ${round + 1}/${rounds}, wrk ${seconds}s, ${P.connections} connection(s), ${w.path}`);
         const cpuPid = cpuPids[w.path];
         const cpuBefore = cpuPid ? cpuMicros(cpuPid) : 0;
-        const r = wrk(w.path, seconds);
+        const r = wrk(w.path, seconds, w.script);
         if (!(r.requests > 0)) fail(`wrk made no requests to ${w.path}`);
         if (cpuPid) r.cpuMicros = cpuMicros(cpuPid) - cpuBefore;
-        if (w.authorizer) throughAuthorizer += r.requests;
+        if (w.authorizer || w.decided) throughAuthorizer += r.requests;
         runs[i].push(r);
       });
     }
@@ -195,6 +200,9 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
     // Node floor's run right after it (paired, so a slow stretch of the machine falls on both).
     const prot = rows.find((r) => r.authorizer);
     prot.vsNodeFloorPaired = median(prot.roundsRps.map((rps, i) => rps / nodeFloor.roundsRps[i]));
+    // The same for every request decided afresh (its run right after the floor's).
+    const decided = rows.find((r) => r.decided);
+    decided.vsNodeFloorPaired = median(decided.roundsRps.map((rps, i) => rps / nodeFloor.roundsRps[i]));
     return {
       rows,
       rss: { pid, beforeKb: rssBefore, afterKb: rssAfter, requests: throughAuthorizer, growthMb: (rssAfter - rssBefore) / 1024 },
@@ -210,12 +218,14 @@ export async function benchAuthorizer({ root, P, tiny, log = (m) => console.erro
 /** The goal lines: each ratio and the memory growth against its goal. */
 export function authorizerGoals(a) {
   const prot = a.rows.find((r) => r.authorizer);
+  const decided = a.rows.find((r) => r.decided);
   const met = (ok) => (ok ? "met" : "NOT met");
   return (
     `Goals: protected ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(2)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
     `≥ ${a.goals.vsGate} × gate.cgi: ${prot.vsGate.toFixed(1)}× ${met(prot.vsGate >= a.goals.vsGate)}; ` +
     `authorizer ÷ check-nothing Node floor (node:net) ≥ ${a.goals.vsNodeFloor}: ${prot.vsNodeFloorPaired.toFixed(3)}× ${met(prot.vsNodeFloorPaired >= a.goals.vsNodeFloor)} (median of ${prot.rounds} rounds' ratios: ${prot.roundsRps.map((rps, i) => (rps / a.rows.find((r) => r.nodeFloor).roundsRps[i]).toFixed(2)).join(" ")}); ` +
-    `CPU per request: authorizer ${prot.cpuPerRequestUs.toFixed(1)} µs, Node floor ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs; ` +
+    `each request decided afresh: ${decided.vsNodeFloorPaired.toFixed(3)}× ${met(decided.vsNodeFloorPaired >= a.goals.vsNodeFloor)} (rounds: ${decided.roundsRps.map((rps, i) => (rps / a.rows.find((r) => r.nodeFloor).roundsRps[i]).toFixed(2)).join(" ")}); ` +
+    `CPU per request: authorizer ${prot.cpuPerRequestUs.toFixed(1)} µs, each request decided ${decided.cpuPerRequestUs.toFixed(1)} µs, Node floor ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs; ` +
     `authorizer RSS ${(a.rss.beforeKb / 1024).toFixed(1)} MB after warm-up, ${(a.rss.afterKb / 1024).toFixed(1)} MB after ${a.rss.requests.toLocaleString("en-US")} requests through it: ` +
     `growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB ${met(a.rss.growthMb < a.goals.rssGrowthMb)}.`
   );

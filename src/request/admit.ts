@@ -15,7 +15,8 @@ import { logLine, quoteForLog, textReply, type CgiEnv, type Reply } from "./repl
 import { accessRules, folderSetting, notLiveReason, userAllowed, type FileReader } from "./live.js";
 import { htmlReply, seeOther } from "./respond.js";
 
-export type Admission = { user: string; cfg: CgiConfig } | { reply: Reply };
+/** Who passes (and until when their session lasts, in unix seconds), or the reply for everyone else. */
+export type Admission = { user: string; cfg: CgiConfig; expires: number } | { reply: Reply };
 
 export interface AdmitOptions {
   /** The time in unix seconds. */
@@ -59,7 +60,7 @@ export function admit(env: CgiEnv, program: string, options: AdmitOptions): Admi
   if (options.ruleFile && !userAllowed(env, options.ruleFile.rules, user, program, options.read, `.htsession ${JSON.stringify(options.ruleFile.path)}`)) {
     return { reply: forbidden(env, program, user, addr) };
   }
-  return { user, cfg };
+  return { user, cfg, expires: session.expires };
 }
 
 /** The 403 page for a live session the rules refuse, and its log line. */

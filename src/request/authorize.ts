@@ -120,8 +120,8 @@ export function verifiedSession(keys: Keyring, token: string | undefined, now: n
   return session;
 }
 
-/** What the authorizer decided: let `user` pass, or answer the client with `reply`. */
-export type Decision = { allow: string } | { reply: Reply };
+/** What the authorizer decided: let `allow` (a user) pass, whose session lasts until `expires` (unix seconds), or answer the client with `reply`. */
+export type Decision = { allow: string; expires: number } | { reply: Reply };
 
 /** One line in the error log. */
 export type Log = (message: string) => void;
@@ -135,7 +135,7 @@ const logDirect: Log = (message) => logLine(PROGRAM, message);
  */
 export function decide(env: CgiEnv, files: FileCache, now: number, log: Log = logDirect): Decision {
   const admission = admit(env, PROGRAM, { now, verify: verifiedSession, read: files.read, keyring: files.keyring, logInvalidCookie: log });
-  return "reply" in admission ? admission : { allow: admission.user };
+  return "reply" in admission ? admission : { allow: admission.user, expires: admission.expires };
 }
 
 /**
@@ -169,13 +169,141 @@ function allowed(user: string): string {
  * throws: any failure is logged in one line and answered 500.
  */
 export function authorizerResponse(env: CgiEnv, files: FileCache, now: number = Date.now() / 1000, log: Log = logDirect): string {
+  return respond(env, files, now, log).response;
+}
+
+/** {@link authorizerResponse}, and until when (unix seconds) the session it let pass lasts, if it let one pass. */
+function respond(env: CgiEnv, files: FileCache, now: number, log: Log): { response: string; expires?: number } {
   try {
     const decision = decide(env, files, now, log);
-    if ("reply" in decision) return formatReply(asciiBody(decision.reply));
-    return allowed(decision.allow);
+    if ("reply" in decision) return { response: formatReply(asciiBody(decision.reply)) };
+    return { response: allowed(decision.allow), expires: decision.expires };
   } catch (err) {
-    return formatReply(textReply(failure(PROGRAM, err, log).status));
+    return { response: formatReply(textReply(failure(PROGRAM, err, log).status)) };
   }
+}
+
+/**
+ * The params that change from one request of a page to the next (the
+ * client's port, the address asked for, the kind of resource) and that the
+ * decision to let a session pass never reads: only a refusal's redirect and
+ * log line read some of them. Requests that differ in nothing else get the
+ * same answer (test/unit/authorize.test.ts records what the decision reads).
+ */
+export const NOT_DECIDING: ReadonlySet<string> = new Set([
+  "REMOTE_PORT",
+  "REQUEST_URI",
+  "QUERY_STRING",
+  "SCRIPT_NAME",
+  "SCRIPT_FILENAME",
+  "PATH_INFO",
+  "PATH_TRANSLATED",
+  "DOCUMENT_URI",
+  "UNIQUE_ID",
+  "HTTP_ACCEPT",
+  "HTTP_REFERER",
+  "HTTP_RANGE",
+  "HTTP_IF_RANGE",
+  "HTTP_IF_MODIFIED_SINCE",
+  "HTTP_IF_NONE_MATCH",
+  "HTTP_PRIORITY",
+  "HTTP_SEC_FETCH_DEST",
+  "HTTP_SEC_FETCH_MODE",
+  "HTTP_SEC_FETCH_SITE",
+  "HTTP_SEC_FETCH_USER",
+]);
+
+/** Answers {@link DecisionMemo} remembers at most. */
+export const MEMO_SIZE = 4;
+
+interface Remembered {
+  /** The request's params, as names and values. */
+  names: string[];
+  values: string[];
+  /** How many of them are not in {@link NOT_DECIDING} (counted when first needed: -1 until then). */
+  deciding: number;
+  response: string;
+  /** The answer holds while the files' generation is this one… */
+  generation: number;
+  /** …and the clock (ms) is before this. */
+  until: number;
+}
+
+/**
+ * The last few answers that let a session pass, so that the requests of a
+ * page (the same cookie, the same folder's rules, other addresses) are let
+ * through without deciding again. An answer is used only for a request whose
+ * params are the same but for {@link NOT_DECIDING}, while nothing the cache
+ * of files holds has changed (a watch event or a new read changes its
+ * generation), before the first of those files is due its next check (so a
+ * change counts as soon as without the memo), and before the session
+ * expires. Refusals and failures are never remembered.
+ */
+export class DecisionMemo {
+  readonly #entries: Remembered[] = [];
+  #next = 0;
+  /** Where the last request that missed first differed (an index into an entry's names): looked at first. */
+  #hint = 0;
+  /** Answers given from the memo so far: for tests. */
+  hits = 0;
+
+  constructor(
+    readonly files: FileCache,
+    readonly size = MEMO_SIZE,
+  ) {}
+
+  /** The answer remembered for `env` at time `t` (ms), or undefined. */
+  find(env: CgiEnv, t: number): string | undefined {
+    const generation = this.files.generation;
+    for (const e of this.#entries) {
+      if (e.generation !== generation || t >= e.until) continue;
+      const at = firstDifference(e, env, this.#hint);
+      if (at < 0) {
+        this.hits++;
+        return e.response;
+      }
+      this.#hint = at;
+    }
+    return undefined;
+  }
+
+  /** Remembers `response`, which let a session pass, for requests like `env` until `until` (ms) at the latest. */
+  remember(env: CgiEnv, response: string, until: number): void {
+    const names = Object.keys(env);
+    const values = Object.values(env);
+    if (values.includes(undefined)) return; // (a name without a value: never from a server)
+    const entry: Remembered = { names, values: values as string[], deciding: -1, response, generation: this.files.generation, until };
+    if (this.#entries.length < this.size) this.#entries.push(entry);
+    else this.#entries[this.#next] = entry;
+    this.#next = (this.#next + 1) % this.size;
+  }
+}
+
+/**
+ * -1 when `env` has the same params as `e`, but for those of {@link NOT_DECIDING};
+ * else where they first differ (an index into `e.names`; names.length: in a name `e` lacks).
+ * The param at `hint` is compared first: requests that miss tend to differ in the same one
+ * (another user's cookie), so a miss costs one comparison per entry.
+ */
+function firstDifference(e: Remembered, env: CgiEnv, hint: number): number {
+  const { names, values } = e;
+  if (hint < names.length && env[names[hint]!] !== values[hint] && !NOT_DECIDING.has(names[hint]!)) return hint;
+  // Whether env has every name of e (then, with as many names in all, it has no other).
+  let hasAll = true;
+  for (let i = 0; i < names.length; i++) {
+    const value = env[names[i]!];
+    if (value === values[i]) continue;
+    if (!NOT_DECIDING.has(names[i]!)) return i;
+    if (value === undefined) hasAll = false;
+  }
+  let count = 0;
+  for (const _ in env) count++;
+  if (hasAll && count === names.length) return -1;
+  // Every name of e that decides has the same value in env: env may have no other such name.
+  if (e.deciding < 0) e.deciding = names.filter((name) => !NOT_DECIDING.has(name)).length;
+  count = 0;
+  for (const name in env) if (env[name] !== undefined && !NOT_DECIDING.has(name)) count++;
+  return count === e.deciding ? -1 : names.length;
 }
 
 /** Lines about single requests (a bad cookie, a failure) the service logs per {@link REQUEST_LOG_WINDOW_MS}, at most. */
@@ -188,9 +316,27 @@ export const REQUEST_LOG_WINDOW_MS = 10_000;
  * about single requests rate-limited (at most {@link REQUEST_LOG_BURST} per
  * {@link REQUEST_LOG_WINDOW_MS}, then one line counting the rest), since any
  * client can cause one with every request. `now` is the clock in milliseconds.
+ * Answers that let a session pass are remembered in `memo` (null: every
+ * request is decided afresh).
  */
-export function authorizerHandler(defaults: CgiEnv, files: FileCache, log: Log = logDirect, now: () => number = Date.now): (params: Map<string, string> | Params) => string {
+export function authorizerHandler(
+  defaults: CgiEnv,
+  files: FileCache,
+  log: Log = logDirect,
+  now: () => number = Date.now,
+  memo: DecisionMemo | null = new DecisionMemo(files),
+): (params: Map<string, string> | Params) => string {
   const limiter = new LogLimiter(log, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, now);
   const line: Log = (message) => limiter.line(message);
-  return (params) => authorizerResponse(requestEnv(defaults, params), files, now() / 1000, line);
+  return (params) => {
+    const env = requestEnv(defaults, params);
+    const t = now();
+    if (!memo) return authorizerResponse(env, files, t / 1000, line);
+    const known = memo.find(env, t);
+    if (known !== undefined) return known;
+    files.due = Infinity;
+    const { response, expires } = respond(env, files, t / 1000, line);
+    if (expires !== undefined) memo.remember(env, response, Math.min(files.due, expires * 1000));
+    return response;
+  };
 }

@@ -137,6 +137,19 @@ export class FileCache {
   reads = 0;
   /** stat() calls so far: for tests and `make bench`. */
   stats = 0;
+  /**
+   * Counts every change to what the cache holds (a file read afresh or
+   * forgotten, a watch event, a keyring rebuilt): a result computed from the
+   * cache holds while this is unchanged and the clock is before {@link due}.
+   */
+  generation = 0;
+  /**
+   * The earliest time (the cache's clock) at which a file or keyring handed
+   * out since this was last set to Infinity is due its next check: a result
+   * computed from them must not be used from then on, so that it never
+   * outlives the check interval of what it was computed from.
+   */
+  due = Infinity;
 
   constructor(
     private readonly readFile: (path: string, cap: number, what: string) => SmallFile = readSmallRegularFile,
@@ -163,12 +176,19 @@ export class FileCache {
 
   /** True when `c` may be used at time `t`: unchanged by a watch event, and checked recently or checked now. */
   #fresh(c: Checked, t: number): boolean {
-    if (!c.changed && t - c.checkedAt < this.checkMs) return true;
+    if (!c.changed && t - c.checkedAt < this.checkMs) return this.#handOut(c);
     if (c.changed || !c.trusted || c.sig === undefined) return false;
     this.stats++;
     const sig = statOrUndefined(c.path);
     if (sig === undefined || !same(c.sig, sig)) return false;
     c.checkedAt = t;
+    return this.#handOut(c);
+  }
+
+  /** Notes that `c` is handed out (see {@link due}); true. */
+  #handOut(c: Checked): true {
+    const next = c.checkedAt + this.checkMs;
+    if (next < this.due) this.due = next;
     return true;
   }
 
@@ -195,14 +215,20 @@ export class FileCache {
       this.#makeRoom(entry);
       entry.unwatch = this.#watch(path, () => {
         entry.changed = true;
+        this.generation++;
       });
       this.#files.set(key, entry);
       this.#bytes += entry.bytes;
+      this.#handOut(entry);
+    } else {
+      this.due = -Infinity; // not remembered, so read again next time: nothing computed from it may be kept
     }
+    this.generation++;
     return file;
   };
 
   #forget(key: string, e: Entry): void {
+    this.generation++;
     e.unwatch();
     this.#files.delete(key);
     this.#bytes -= e.bytes;
@@ -233,6 +259,7 @@ export class FileCache {
     if (hit && hit.path === (path ?? "") && hit.secret === secret && hit.fallbacks === fallbacks && (!path || this.#fresh(hit, t))) return hit.ring;
     hit?.unwatch();
     this.#keys = undefined;
+    this.generation++;
     this.reads++;
     if (path) this.stats++;
     const sig = path ? statOrUndefined(path) : undefined;
@@ -241,7 +268,9 @@ export class FileCache {
     if (path) {
       keys.unwatch = this.#watch(path, () => {
         keys.changed = true;
+        this.generation++;
       });
+      this.#handOut(keys);
     }
     this.#keys = keys;
     return ring;

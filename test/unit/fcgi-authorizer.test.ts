@@ -8,7 +8,17 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readSmallRegularFile } from "../../src/files.js";
-import { authorizerHandler, authorizerResponse, defaultSettings, REQUEST_LOG_BURST, REQUEST_LOG_WINDOW_MS, requestEnv, verifiedSession } from "../../src/request/authorize.js";
+import {
+  authorizerHandler,
+  authorizerResponse,
+  DecisionMemo,
+  defaultSettings,
+  NOT_DECIDING,
+  REQUEST_LOG_BURST,
+  REQUEST_LOG_WINDOW_MS,
+  requestEnv,
+  verifiedSession,
+} from "../../src/request/authorize.js";
 import { CHECK_MS, FileCache, MAX_CACHED_BYTES, MAX_GROUP_FILES, MAX_SERVICE_GROUP_FILE, RACY_MS } from "../../src/request/file-cache.js";
 import { MAX_LIST_FILE } from "../../src/request/live.js";
 import {
@@ -590,6 +600,177 @@ describe("authorizerHandler's log lines", () => {
     // A good cookie still passes, and logs nothing.
     expect(answer(new Map([["HTTP_COOKIE", `session=${token("alice")}`]]))).toBe("Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n");
     expect(lines.length).toBe(REQUEST_LOG_BURST + 2);
+  });
+});
+
+describe("authorizerHandler's memo of answers that let a session pass", () => {
+  const ALLOWED = "Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n";
+  let sub: string, keyFile: string, htpasswd: string, groups: string, revoked: string;
+  beforeAll(() => {
+    sub = mkdtempSync(join(dir, "memo-"));
+    keyFile = join(sub, "key");
+    writeFileSync(keyFile, KEY + "\n", { mode: 0o600 });
+    htpasswd = join(sub, "htpasswd");
+    writeFileSync(htpasswd, "alice:{SHA}x\nbob:{SHA}y\n");
+    groups = join(sub, "groups");
+    writeFileSync(groups, "staff: alice\n");
+    revoked = join(sub, "revoked");
+    writeFileSync(revoked, "");
+  });
+  /** A request of a page, as lighttpd sends it: every name NOT_DECIDING lists, with this request's values. */
+  const request = (n: number, extra: Record<string, string> = {}): Map<string, string> =>
+    new Map(
+      Object.entries({
+        ...Object.fromEntries([...NOT_DECIDING].map((name) => [name, `${name.toLowerCase()}-${n}`])),
+        REQUEST_URI: `/members/page-${n}.html`,
+        REMOTE_PORT: String(40000 + n),
+        REQUEST_METHOD: "GET",
+        REMOTE_ADDR: "203.0.113.9",
+        HTTP_COOKIE: `session=${token("alice")}`,
+        SECRET_KEY_FILE: keyFile,
+        HTPASSWD_FILE: htpasswd,
+        SESSION_REVOKED_FILE: revoked,
+        ...extra,
+      }),
+    );
+  /** The same requests through a handler with the memo and one without, each with its own unwatched file cache on clock `c`. */
+  const pair = (c: { now: () => number }) => {
+    const files = new FileCache(readSmallRegularFile, c.now, undefined, { watch: false });
+    const memo = new DecisionMemo(files);
+    const withMemo = authorizerHandler({}, files, () => {}, c.now, memo);
+    const without = authorizerHandler({}, new FileCache(readSmallRegularFile, c.now, undefined, { watch: false }), () => {}, c.now, null);
+    const both = (params: Map<string, string>): string => {
+      const answer = withMemo(new Map(params));
+      expect(answer).toBe(without(new Map(params)));
+      return answer;
+    };
+    return { files, memo, both };
+  };
+
+  it("answers a page's requests (other addresses, ports, kinds of resource) from the memo, and decides afresh when anything else differs", () => {
+    const c = clock(NOW * 1000);
+    const { files, memo, both } = pair(c);
+    expect(both(request(1))).toBe(ALLOWED);
+    const after = { reads: files.reads, stats: files.stats };
+    for (let n = 2; n < 50; n++) expect(both(request(n))).toBe(ALLOWED);
+    expect(memo.hits).toBe(48);
+    expect({ reads: files.reads, stats: files.stats }).toEqual(after);
+    // Another rule, another user, another key setting, one more or one fewer param: decided again.
+    expect(both(request(50, { SESSION_REQUIRE: "user bob" }))).toMatch(/^Status: 403 Forbidden\r\n/);
+    expect(both(request(51, { HTTP_COOKIE: `session=${token("bob")}` }))).toBe(ALLOWED.replace("alice", "bob"));
+    expect(both(request(52, { SECRET_KEY_FILE: join(sub, "no-such-key") }))).toMatch(/^Status: 500 /);
+    expect(both(request(53, { HTTPS: "on" }))).toBe(ALLOWED);
+    const fewer = request(54);
+    fewer.delete("REMOTE_ADDR");
+    expect(both(fewer)).toBe(ALLOWED);
+    expect(memo.hits).toBe(48);
+    // A param that decides in place of one that does not, the count of names unchanged.
+    const swapped = request(55, { SESSION_REQUIRE: "user bob" });
+    swapped.delete("UNIQUE_ID");
+    expect(both(swapped)).toMatch(/^Status: 403 Forbidden\r\n/);
+    expect(memo.hits).toBe(48);
+  });
+
+  it("never remembers a refusal or a failure", () => {
+    const c = clock(NOW * 1000);
+    const { memo, both } = pair(c);
+    for (let n = 0; n < 3; n++) {
+      expect(both(request(n, { HTTP_COOKIE: "" }))).toMatch(/^Status: 303 See Other\r\n/);
+      expect(both(request(n, { REQUEST_METHOD: "POST", HTTP_COOKIE: "" }))).toMatch(/^Status: 401 /);
+      expect(both(request(n, { HTTP_COOKIE: `session=${token("bob")}`, SESSION_REQUIRE: "group staff", HTGROUP_FILE: groups }))).toMatch(/^Status: 403 /);
+      expect(both(request(n, { SESSION_REQUIRE: "everyone" }))).toMatch(/^Status: 500 /);
+    }
+    expect(memo.hits).toBe(0);
+  });
+
+  it(`unwatched, sees a revocation, a removed user and a group change at the same request as without the memo: ${CHECK_MS} ms after the files' last check`, () => {
+    const c = clock(NOW * 1000);
+    const { memo, both } = pair(c);
+    const staff = { SESSION_REQUIRE: "group staff", HTGROUP_FILE: groups };
+    const changes: Array<[string, string, string, RegExp]> = [
+      [revoked, `alice ${NOW}\n`, "", /^Status: 303 /],
+      [htpasswd, "bob:{SHA}y\n", "alice:{SHA}x\nbob:{SHA}y\n", /^Status: 303 /],
+      [groups, "staff: bob\n", "staff: alice\n", /^Status: 403 /],
+    ];
+    try {
+      for (const [path, changed, original, refused] of changes) {
+        c.t += 10 * CHECK_MS;
+        expect(both(request(0, staff))).toBe(ALLOWED);
+        const start = c.t;
+        const hits = memo.hits;
+        writeFileSync(path, changed);
+        // From half-way, another client address: a new answer is remembered, from files checked at `start`.
+        const client = (t: number) => ({ ...staff, REMOTE_ADDR: t < start + CHECK_MS / 2 ? "203.0.113.9" : "203.0.113.10" });
+        for (c.t = start; c.t < start + CHECK_MS; c.t += 50) expect(both(request(c.t, client(c.t)))).toBe(ALLOWED);
+        expect(memo.hits).toBe(hits + CHECK_MS / 50 - 1);
+        c.t = start + CHECK_MS;
+        expect(both(request(1, client(c.t)))).toMatch(refused);
+        writeFileSync(path, original);
+        c.t += CHECK_MS;
+        expect(both(request(2, staff))).toBe(ALLOWED);
+      }
+    } finally {
+      for (const [path, , original] of changes) writeFileSync(path, original);
+    }
+  });
+
+  it("lets a session pass from the memo only until it expires", () => {
+    const expires = NOW + 60;
+    const c = clock(expires * 1000 - 100);
+    const { memo, both } = pair(c);
+    const cookie = { HTTP_COOKIE: `session=${token("alice", expires)}` };
+    expect(both(request(0, cookie))).toBe(ALLOWED);
+    c.t = expires * 1000 - 1;
+    expect(both(request(1, cookie))).toBe(ALLOWED);
+    expect(memo.hits).toBe(1);
+    c.t = expires * 1000;
+    expect(both(request(2, cookie))).toMatch(/^Status: 303 /);
+  });
+
+  it("watching, sees a revocation at the first request after the watch reports it", async () => {
+    const files = new FileCache(readSmallRegularFile, later, undefined, { checkMs: 3_600_000 });
+    const memo = new DecisionMemo(files);
+    const answer = authorizerHandler({}, files, () => {}, later, memo);
+    const cookie = { HTTP_COOKIE: `session=${token("alice", Math.floor(later() / 1000) + 3600)}` };
+    try {
+      expect(answer(request(0, cookie))).toBe(ALLOWED);
+      expect(answer(request(1, cookie))).toBe(ALLOWED);
+      expect(memo.hits).toBe(1);
+      const generation = files.generation;
+      writeFileSync(revoked, `alice ${Math.floor(later() / 1000)}\n`);
+      const start = Date.now();
+      while (files.generation === generation) {
+        if (Date.now() - start > 1000) throw new Error("no watch event within 1 s");
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      expect(answer(request(2, cookie))).toMatch(/^Status: 303 /);
+    } finally {
+      files.close();
+      writeFileSync(revoked, "");
+    }
+  });
+
+  it("the decision to let a session pass reads none of the params the memo leaves out", () => {
+    const cases: Array<Record<string, string>> = [
+      {},
+      { SESSION_REQUIRE: "user alice" },
+      { SESSION_REQUIRE: "group staff", HTGROUP_FILE: groups },
+      { REDIRECT_SESSION_REQUIRE: "group staff", REDIRECT_HTGROUP_FILE: groups },
+      { SESSION_CHECK_HTPASSWD: "off", HTTPS: "on", SESSION_TTL: "3600", SESSION_MAX_TTL: "7200", SESSION_COOKIE: "session" },
+      { SECRET_KEY_FILE: "", SECRET_KEY: KEY.replace("a3", "c5"), SECRET_KEY_FALLBACKS: KEY },
+    ];
+    for (const extra of cases) {
+      const read = new Set<string>();
+      const env = new Proxy(Object.fromEntries(request(0, extra)), {
+        get: (target, name) => (read.add(String(name)), target[name as string]),
+        has: (target, name) => (read.add(String(name)), name in target),
+        getOwnPropertyDescriptor: (target, name) => (read.add(String(name)), Object.getOwnPropertyDescriptor(target, name)),
+        ownKeys: (target) => (read.add("(every name)"), Reflect.ownKeys(target)),
+      });
+      expect(authorizerResponse(env, new FileCache(), NOW)).toBe(ALLOWED);
+      expect([...read].filter((name) => NOT_DECIDING.has(name) || name === "(every name)")).toEqual([]);
+      expect(read.has("HTTP_COOKIE")).toBe(true);
+    }
   });
 });
 
