@@ -78,16 +78,16 @@ function authorizerNote(a) {
     (a.goals.vsNodeFloor !== undefined && prot.vsNodeFloor !== undefined
       ? `≥ ${a.goals.vsNodeFloor} × the check-nothing Node floor (node:net), the median of the rounds' ratios (each round's floor run right after the authorizer, both with the same Node settings): ${(prot.vsNodeFloorPaired ?? prot.vsNodeFloor).toFixed(3)}× ${met((prot.vsNodeFloorPaired ?? prot.vsNodeFloor) >= a.goals.vsNodeFloor)}` +
         (decided?.vsNodeFloorPaired !== undefined
-          ? `; with each request decided afresh (none answered from the memo, its run right after the floor's): ${decided.vsNodeFloorPaired.toFixed(3)}× ${met(decided.vsNodeFloorPaired >= a.goals.vsNodeFloor)}. `
+          ? `; with each request decided afresh (none answered from the memo), over the Node floor fed the same requests right after it: ${decided.vsNodeFloorPaired.toFixed(3)}× ${met(decided.vsNodeFloorPaired >= a.goals.vsNodeFloor)}. `
           : ". ")
       : "") +
     (prot.cpuPerRequestUs !== undefined
-      ? `CPU time per request of the process itself (/proc/PID/stat, over all rounds): authorizer.fcgi ${prot.cpuPerRequestUs.toFixed(1)} µs${decided?.cpuPerRequestUs !== undefined ? `, each request decided afresh ${decided.cpuPerRequestUs.toFixed(1)} µs` : ""}, the Node floor (node:net) ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs. `
+      ? `CPU time per request of the process itself (/proc/PID/stat, over all rounds): authorizer.fcgi ${prot.cpuPerRequestUs.toFixed(1)} µs${decided?.cpuPerRequestUs !== undefined ? `, each request decided afresh ${decided.cpuPerRequestUs.toFixed(1)} µs` : ""}, the Node floor (node:net) ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs${a.rows.find((r) => r.nodeFloorDecided) ? ` (fed the requests each decided afresh: ${a.rows.find((r) => r.nodeFloorDecided).cpuPerRequestUs.toFixed(1)} µs)` : ""}. `
       : "") +
     (a.rows.some((r) => r.floor)
       ? `The C floor is an authorizer that answers 200 to everything at once (bench/cgi/trivial-authorizer.c): what lighttpd's own round trip to any authorizer costs. `
       : "") +
-    `The two Node rows are the same do-nothing authorizer in Node, on node:net (as authorizer.fcgi) and on libuv's handles below it (bench/cgi/trivial-authorizer-net.js, -uv.js): what Node itself costs per connection, before any check. `+
+    `The Node rows are the same do-nothing authorizer in Node, on node:net (as authorizer.fcgi; once more fed the requests each decided afresh) and on libuv's handles below it (bench/cgi/trivial-authorizer-net.js, -uv.js): what Node itself costs per connection, before any check. `+
     `The authorizer's RSS: ${mb(a.rss.beforeKb)} after a warm-up, ${mb(a.rss.afterKb)} after ${int(a.rss.requests)} requests through it ` +
     `(growth ${a.rss.growthMb.toFixed(1)} MB, goal under ${a.goals.rssGrowthMb} MB: ${met(a.rss.growthMb < a.goals.rssGrowthMb)}).`
   );

@@ -55,7 +55,26 @@ export const MAX_REVOKED_LINE = 1024;
  * revocationFor("alice 1700000000\nbob 1700000500\n", "alice").latest // 1700000000
  */
 export function revocationFor(text: string, user: string): Revocation {
-  let latest: number | undefined;
+  const all = parseRevocations(text);
+  return { latest: all.latest.get(user), badLines: all.badLines };
+}
+
+/** A whole revocation file: each user's latest revocation time, and the lines that do not parse. */
+export interface Revocations {
+  latest: Map<string, number>;
+  /** 1-based numbers of the lines that do not parse (for one log line). */
+  badLines: number[];
+}
+
+/**
+ * Parses a revocation file as {@link revocationFor} reads it, for every user at once
+ * (the FastCGI authorizer parses a file once per change, then looks users up).
+ *
+ * @example
+ * parseRevocations("alice 1700000000\nalice 1700000500\n").latest.get("alice") // 1700000500
+ */
+export function parseRevocations(text: string): Revocations {
+  const latest = new Map<string, number>();
   const badLines: number[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -69,9 +88,10 @@ export function revocationFor(text: string, user: string): Revocation {
       badLines.push(i + 1);
       continue;
     }
-    if (line.slice(0, space) !== user) continue;
+    const user = line.slice(0, space);
     const t = Number(time);
-    if (latest === undefined || t > latest) latest = t;
+    const before = latest.get(user);
+    if (before === undefined || t > before) latest.set(user, t);
   }
   return { latest, badLines };
 }

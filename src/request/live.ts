@@ -3,7 +3,7 @@
  * the files named by the environment, read per request (never
  * written), through the pure rules of ../access.ts.
  */
-import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes, type Rule } from "../access.js";
+import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, parseRevocations, revokes, type Groups, type Revocations, type Rule } from "../access.js";
 import { ConfigError } from "../errors.js";
 import { readSmallRegularFile, SmallFileError, type SmallFile } from "../files.js";
 import type { SessionData } from "../token.js";
@@ -39,6 +39,33 @@ function readListFile(variable: string, path: string, read: FileReader): string 
     if (err instanceof SmallFileError) throw new ConfigError(err.message);
     throw err;
   }
+}
+
+/** The files parsed so far, by path, with the text each was parsed from (at most {@link MAX_PARSED} each). */
+const revocationFiles = new Map<string, { text: string; parsed: Revocations }>();
+const groupFiles = new Map<string, { text: string; parsed: Groups }>();
+const MAX_PARSED = 4;
+let parses = 0;
+
+/** How many times this process has parsed a revocation or group file: for tests. */
+export function listFileParses(): number {
+  return parses;
+}
+
+/**
+ * `parse(text)`, or what it gave for the same text of the same file before: a
+ * long-lived process (the FastCGI authorizer) gets the same text back from its
+ * cache of files until the file changes, and parses it once per change, not
+ * once per request. The parsed value is shared: callers only read it.
+ */
+function parsedOnce<T>(memo: Map<string, { text: string; parsed: T }>, path: string, text: string, parse: (text: string) => T): T {
+  const known = memo.get(path);
+  if (known !== undefined && known.text === text) return known.parsed;
+  const parsed = parse(text);
+  parses++;
+  if (memo.size >= MAX_PARSED && known === undefined) memo.clear();
+  memo.set(path, { text, parsed });
+  return parsed;
 }
 
 /** What this process has said about lines that do not parse: a long-lived one (the FastCGI authorizer) says it once, not per request. */
@@ -80,16 +107,27 @@ export function notLiveReason(
   }
   const revokedPath = env.SESSION_REVOKED_FILE;
   if (revokedPath) {
-    const revocation = revocationFor(readListFile("SESSION_REVOKED_FILE", revokedPath, read), session.userId);
-    logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocation.badLines);
-    if (revokes(revocation.latest, session.expires, maxTtl)) return "it was revoked";
+    const revocations = parsedOnce(revocationFiles, revokedPath, readListFile("SESSION_REVOKED_FILE", revokedPath, read), parseRevocations);
+    logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocations.badLines);
+    if (revokes(revocations.latest.get(session.userId), session.expires, maxTtl)) return "it was revoked";
   }
   return undefined;
 }
 
-/** The access rules of this request's folder (SESSION_REQUIRE); a malformed value throws ConfigError. */
-export function accessRules(env: CgiEnv): Rule[] {
-  return parseRequire(folderSetting(env, "SESSION_REQUIRE"));
+let lastRequire: string | undefined;
+let lastRules: readonly Rule[] | undefined;
+
+/**
+ * The access rules of this request's folder (SESSION_REQUIRE); a malformed value throws ConfigError.
+ * The rules of the last value are kept: a folder's requests all carry the same one.
+ */
+export function accessRules(env: CgiEnv): readonly Rule[] {
+  const value = folderSetting(env, "SESSION_REQUIRE");
+  if (lastRules !== undefined && value === lastRequire) return lastRules;
+  const rules = parseRequire(value);
+  lastRequire = value;
+  lastRules = rules;
+  return rules;
 }
 
 /**
@@ -107,7 +145,7 @@ export function userAllowed(
   if (!needsGroups(rules)) return allows(rules, user);
   const path = folderSetting(env, "HTGROUP_FILE");
   if (!path) throw new ConfigError(`${source} names a group but HTGROUP_FILE is not set: point it at a file of lines \`group: user user …\``);
-  const groups = parseGroups(readListFile("HTGROUP_FILE", path, read));
+  const groups = parsedOnce(groupFiles, path, readListFile("HTGROUP_FILE", path, read), parseGroups);
   logBadLines(program, "HTGROUP_FILE", path, groups.badLines);
   return allows(rules, user, groups);
 }
