@@ -182,16 +182,26 @@ function effectiveGid(): number | undefined {
 export function keyFileWarning(env: KeyEnv, gid: number | undefined = effectiveGid()): string | undefined {
   const path = env.SECRET_KEY_FILE;
   if (!path) return undefined;
-  let mode: number, fileUid: number, fileGid: number;
-  if (lastKeyFile?.path === path) {
-    ({ mode, uid: fileUid, gid: fileGid } = lastKeyFile);
-  } else {
-    try {
-      ({ mode, uid: fileUid, gid: fileGid } = statSync(path));
-    } catch {
-      return undefined;
-    }
+  const known = lastKeyFile;
+  if (known?.path === path) {
+    // The FastCGI authorizer asks at every request: judged once per read of the file.
+    if (judged?.file !== known || judged.gid !== gid) judged = { file: known, gid, warning: judgeKeyFile(path, known, gid) };
+    return judged.warning;
   }
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    return undefined;
+  }
+  return judgeKeyFile(path, st, gid);
+}
+
+/** What {@link keyFileWarning} last said of the key file last read, for the group it was asked for. */
+let judged: { file: NonNullable<typeof lastKeyFile>; gid: number | undefined; warning: string | undefined } | undefined;
+
+function judgeKeyFile(path: string, file: { mode: number; uid: number; gid: number }, gid: number | undefined): string | undefined {
+  const { mode, uid: fileUid, gid: fileGid } = file;
   // A file of another account's, neither ours nor root's: a site's owner on a host that runs CGI
   // programs as the server's user, who can neither chown nor chgrp it to that user.
   const othersFile = fileUid !== 0 && fileUid !== process.getuid?.();

@@ -20,15 +20,21 @@ export interface CgiConfig {
  * Throws KeyConfigError or ConfigError (logged, 500) for a missing key or a bad SESSION_COOKIE / SESSION_TTL.
  * `keyring` builds the keys (the FastCGI authorizer passes one that rebuilds them only when the key file changed).
  */
+/** The last cookie name found valid (the FastCGI authorizer checks the same one at every request). */
+let validCookieName: string | undefined;
+
 export function loadConfig(env: CgiEnv, keyring: (env: CgiEnv) => Keyring = keyringFromEnv): CgiConfig {
   const keys = keyring(env);
   warnKeyFile(env);
   if (env.NODE_COMPILE_CACHE) warnCompileCache(env.NODE_COMPILE_CACHE);
   const cookieName = env.SESSION_COOKIE || "session";
-  try {
-    assertCookieName(cookieName);
-  } catch {
-    throw new ConfigError("SESSION_COOKIE is not a valid cookie name: use letters, digits, '-' or '_'");
+  if (cookieName !== validCookieName) {
+    try {
+      assertCookieName(cookieName);
+    } catch {
+      throw new ConfigError("SESSION_COOKIE is not a valid cookie name: use letters, digits, '-' or '_'");
+    }
+    validCookieName = cookieName;
   }
   const { ttl, maxTtl } = lifetimes(env);
   return { keys, cookieName, ttl, maxTtl, flags: { secure: isHttps(env) } };
@@ -48,14 +54,21 @@ function seconds(env: CgiEnv, name: "SESSION_TTL" | "SESSION_MAX_TTL", fallback:
  * revocation cover every token made before it (docs/members-area.md, "Who may pass").
  * ConfigError when either is malformed, or when SESSION_TTL exceeds SESSION_MAX_TTL.
  */
-export function lifetimes(env: CgiEnv): { ttl: number; maxTtl: number } {
+export function lifetimes(env: CgiEnv): { readonly ttl: number; readonly maxTtl: number } {
+  const ttlText = env.SESSION_TTL;
+  const maxTtlText = env.SESSION_MAX_TTL;
+  if (lastLifetimes !== undefined && ttlText === lastLifetimes.ttlText && maxTtlText === lastLifetimes.maxTtlText) return lastLifetimes;
   const ttl = seconds(env, "SESSION_TTL", DEFAULT_TTL);
   const maxTtl = seconds(env, "SESSION_MAX_TTL", ttl);
   if (ttl > maxTtl) {
     throw new ConfigError(`SESSION_TTL (${ttl}) is longer than SESSION_MAX_TTL (${maxTtl}): its sessions would be refused; raise SESSION_MAX_TTL wherever sessions are checked`);
   }
-  return { ttl, maxTtl };
+  lastLifetimes = { ttlText, maxTtlText, ttl, maxTtl };
+  return lastLifetimes;
 }
+
+/** The lifetimes of the last settings read (the FastCGI authorizer reads the same ones at every request). */
+let lastLifetimes: { readonly ttlText: string | undefined; readonly maxTtlText: string | undefined; readonly ttl: number; readonly maxTtl: number } | undefined;
 
 let keyFileWarned = false;
 
