@@ -188,7 +188,7 @@ function respond(env: CgiEnv, files: FileCache, now: number, log: Log): { respon
  * client's port, the address asked for, the kind of resource) and that the
  * decision to let a session pass never reads: only a refusal's redirect and
  * log line read some of them. Requests that differ in nothing else get the
- * same answer (test/unit/authorize.test.ts records what the decision reads).
+ * same answer (test/unit/fcgi-authorizer.test.ts records what the decision reads).
  */
 export const NOT_DECIDING: ReadonlySet<string> = new Set([
   "REMOTE_PORT",
