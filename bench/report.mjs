@@ -71,6 +71,8 @@ function sections(r) {
 function authorizerNote(a) {
   const prot = a.rows.find((r) => r.authorizer);
   const decided = a.rows.find((r) => r.decided);
+  const nodeFloor = a.rows.find((r) => r.nodeFloor);
+  const nodeFloorDecided = a.rows.find((r) => r.nodeFloorDecided);
   const met = (ok) => (ok ? "met" : "NOT met");
   return (
     `Goals: protected by the authorizer ≥ ${a.goals.vsUnprotected} × unprotected: ${prot.vsUnprotected.toFixed(3)}× ${met(prot.vsUnprotected >= a.goals.vsUnprotected)}; ` +
@@ -82,7 +84,7 @@ function authorizerNote(a) {
           : ". ")
       : "") +
     (prot.cpuPerRequestUs !== undefined
-      ? `CPU time per request of the process itself (/proc/PID/stat, over all rounds): authorizer.fcgi ${prot.cpuPerRequestUs.toFixed(1)} µs${decided?.cpuPerRequestUs !== undefined ? `, each request decided afresh ${decided.cpuPerRequestUs.toFixed(1)} µs` : ""}, the Node floor (node:net) ${a.rows.find((r) => r.nodeFloor).cpuPerRequestUs.toFixed(1)} µs${a.rows.find((r) => r.nodeFloorDecided) ? ` (fed the requests each decided afresh: ${a.rows.find((r) => r.nodeFloorDecided).cpuPerRequestUs.toFixed(1)} µs)` : ""}. `
+      ? `CPU time per request of the process itself (/proc/PID/stat, over all rounds): authorizer.fcgi ${prot.cpuPerRequestUs.toFixed(1)} µs${decided?.cpuPerRequestUs !== undefined ? `, each request decided afresh ${decided.cpuPerRequestUs.toFixed(1)} µs` : ""}, the Node floor (node:net) ${nodeFloor.cpuPerRequestUs.toFixed(1)} µs${nodeFloorDecided ? ` (fed the requests each decided afresh: ${nodeFloorDecided.cpuPerRequestUs.toFixed(1)} µs)` : ""}. `
       : "") +
     (a.rows.some((r) => r.floor)
       ? `The C floor is an authorizer that answers 200 to everything at once (bench/cgi/trivial-authorizer.c): what lighttpd's own round trip to any authorizer costs. `

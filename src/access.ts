@@ -34,30 +34,8 @@ export function htpasswdHasUser(text: string, user: string): boolean {
   return text.includes("\n" + entry);
 }
 
-/** What a revocation file says about one user. */
-export interface Revocation {
-  /** The latest revocation time for the user, or undefined when there is none. */
-  latest: number | undefined;
-  /** 1-based numbers of the lines that do not parse (for one log line). */
-  badLines: number[];
-}
-
 /** The longest line of a revocation file read (readers ignore longer ones; `revoke` refuses to write them). */
 export const MAX_REVOKED_LINE = 1024;
-
-/**
- * Reads a revocation file (lines `USER UNIXTIME`, as `dbbasic-sessions revoke`
- * appends them; blank lines and `#` comments skipped; CRLF and a leading BOM
- * accepted) for `user`. The name is everything before the line's last space,
- * so a name may hold spaces. Lines that do not parse are listed, never fatal.
- *
- * @example
- * revocationFor("alice 1700000000\nbob 1700000500\n", "alice").latest // 1700000000
- */
-export function revocationFor(text: string, user: string): Revocation {
-  const all = parseRevocations(text);
-  return { latest: all.latest.get(user), badLines: all.badLines };
-}
 
 /** A whole revocation file: each user's latest revocation time, and the lines that do not parse. */
 export interface Revocations {
@@ -67,8 +45,12 @@ export interface Revocations {
 }
 
 /**
- * Parses a revocation file as {@link revocationFor} reads it, for every user at once
- * (the FastCGI authorizer parses a file once per change, then looks users up).
+ * Reads a revocation file (lines `USER UNIXTIME`, as `dbbasic-sessions revoke`
+ * appends them; blank lines and `#` comments skipped; CRLF and a leading BOM
+ * accepted): each user's latest time. The name is everything before the line's
+ * last space, so a name may hold spaces. Lines that do not parse are listed,
+ * never fatal. A long-lived process (the FastCGI authorizer) parses a file once
+ * per change, then looks users up.
  *
  * @example
  * parseRevocations("alice 1700000000\nalice 1700000500\n").latest.get("alice") // 1700000500

@@ -16,13 +16,13 @@ export interface CgiConfig {
   flags: CookieFlags;
 }
 
+/** The last cookie name found valid (the FastCGI authorizer checks the same one at every request). */
+let validCookieName: string | undefined;
+
 /**
  * Throws KeyConfigError or ConfigError (logged, 500) for a missing key or a bad SESSION_COOKIE / SESSION_TTL.
  * `keyring` builds the keys (the FastCGI authorizer passes one that rebuilds them only when the key file changed).
  */
-/** The last cookie name found valid (the FastCGI authorizer checks the same one at every request). */
-let validCookieName: string | undefined;
-
 export function loadConfig(env: CgiEnv, keyring: (env: CgiEnv) => Keyring = keyringFromEnv): CgiConfig {
   const keys = keyring(env);
   warnKeyFile(env);

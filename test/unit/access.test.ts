@@ -1,6 +1,6 @@
 // Live sessions and access rules (docs/members-area.md, "Who may pass"): the pure rules.
 import { describe, expect, it } from "vitest";
-import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, revocationFor, revokes } from "../../src/access.js";
+import { allows, htpasswdHasUser, needsGroups, parseGroups, parseRequire, parseRevocations, revokes } from "../../src/access.js";
 import { ConfigError } from "../../src/errors.js";
 
 const HTPASSWD = "alice:$2y$05$abc\nbob:{SHA}xyz=\n# carol:$apr1$x$y\nal ice:$apr1$a$b\n";
@@ -36,24 +36,21 @@ describe("htpasswdHasUser: a line for exactly that name, as mod_authn_file reads
   });
 });
 
-describe("revocationFor: lines USER UNIXTIME", () => {
+describe("parseRevocations: lines USER UNIXTIME", () => {
   it("takes the latest time of the user's lines and ignores other users", () => {
     const text = "alice 100\nbob 900\nalice 300\nalice 200\n";
-    expect(revocationFor(text, "alice")).toEqual({ latest: 300, badLines: [] });
-    expect(revocationFor(text, "bob")).toEqual({ latest: 900, badLines: [] });
-    expect(revocationFor(text, "carol")).toEqual({ latest: undefined, badLines: [] });
+    expect(parseRevocations(text)).toEqual({ latest: new Map([["alice", 300], ["bob", 900]]), badLines: [] });
   });
 
   it("reads a name with spaces (everything before the last space), CRLF, a BOM, comments and blank lines", () => {
     const text = "\ufeffann marie 500\r\n\r\n# alice 999\r\nalice 10\r\n";
-    expect(revocationFor(text, "ann marie")).toEqual({ latest: 500, badLines: [] });
-    expect(revocationFor(text, "alice")).toEqual({ latest: 10, badLines: [] });
+    expect(parseRevocations(text)).toEqual({ latest: new Map([["ann marie", 500], ["alice", 10]]), badLines: [] });
   });
 
   it("lists the lines that do not parse and never lets one of them count", () => {
     const huge = "alice " + "9".repeat(2000);
     const text = ["alice", "alice x", " 5", "alice -5", "alice 1.5", "alice 1e3", huge, "alice 99999999999999", `${"a".repeat(1100)} 7`, "alice 42"].join("\n");
-    expect(revocationFor(text, "alice")).toEqual({ latest: 42, badLines: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    expect(parseRevocations(text)).toEqual({ latest: new Map([["alice", 42]]), badLines: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
   });
 });
 

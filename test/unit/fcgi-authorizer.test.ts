@@ -53,6 +53,17 @@ const NOW = 1_900_000_000;
 const dir = mkdtempSync(join(tmpdir(), "fcgi-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** A site's files in a new folder below `dir`: the key (mode 0600), an htpasswd file of `users`, a group file making alice staff, and an empty revocation file. */
+function siteFiles(prefix: string, users: string): { keyFile: string; htpasswd: string; groups: string; revoked: string } {
+  const folder = mkdtempSync(join(dir, prefix));
+  const file = (name: string, text: string, mode = 0o644): string => {
+    const path = join(folder, name);
+    writeFileSync(path, text, { mode });
+    return path;
+  };
+  return { keyFile: file("key", KEY + "\n", 0o600), htpasswd: file("htpasswd", users), groups: file("groups", "staff: alice\n"), revoked: file("revoked", "") };
+}
+
 /** A clock a minute ahead: every file then looks settled, so the cache may trust it. */
 const later = () => Date.now() + 60_000;
 
@@ -230,14 +241,7 @@ describe("Connections.encode", () => {
 describe("authorizerResponse", () => {
   let htpasswd: string, groups: string, revoked: string, keyFile: string;
   beforeAll(() => {
-    keyFile = join(dir, "site.key");
-    writeFileSync(keyFile, KEY + "\n", { mode: 0o600 });
-    htpasswd = join(dir, "htpasswd");
-    writeFileSync(htpasswd, "alice:$2y$05$abcdefghijklmnopqrstuu5Yf9GmQWvUqJ0mFl5Jm2QzYJpqNwzZe\nbob:{SHA}x\n");
-    groups = join(dir, "groups");
-    writeFileSync(groups, "staff: alice\n");
-    revoked = join(dir, "revoked");
-    writeFileSync(revoked, "");
+    ({ keyFile, htpasswd, groups, revoked } = siteFiles("site-", "alice:$2y$05$abcdefghijklmnopqrstuu5Yf9GmQWvUqJ0mFl5Jm2QzYJpqNwzZe\nbob:{SHA}x\n"));
   });
   const env = (extra: Record<string, string> = {}) => ({
     SECRET_KEY_FILE: keyFile,
@@ -625,17 +629,9 @@ describe("authorizerHandler's log lines", () => {
 
 describe("authorizerHandler's memo of answers that let a session pass", () => {
   const ALLOWED = "Status: 200 OK\r\nVariable-REMOTE_USER: alice\r\nVariable-AUTH_TYPE: Cookie\r\n\r\n";
-  let sub: string, keyFile: string, htpasswd: string, groups: string, revoked: string;
+  let keyFile: string, htpasswd: string, groups: string, revoked: string;
   beforeAll(() => {
-    sub = mkdtempSync(join(dir, "memo-"));
-    keyFile = join(sub, "key");
-    writeFileSync(keyFile, KEY + "\n", { mode: 0o600 });
-    htpasswd = join(sub, "htpasswd");
-    writeFileSync(htpasswd, "alice:{SHA}x\nbob:{SHA}y\n");
-    groups = join(sub, "groups");
-    writeFileSync(groups, "staff: alice\n");
-    revoked = join(sub, "revoked");
-    writeFileSync(revoked, "");
+    ({ keyFile, htpasswd, groups, revoked } = siteFiles("memo-", "alice:{SHA}x\nbob:{SHA}y\n"));
   });
   /** A request of a page, as lighttpd sends it: every name NOT_DECIDING lists, with this request's values. */
   const request = (n: number, extra: Record<string, string> = {}): Map<string, string> =>
@@ -678,7 +674,7 @@ describe("authorizerHandler's memo of answers that let a session pass", () => {
     // Another rule, another user, another key setting, one more or one fewer param: decided again.
     expect(both(request(50, { SESSION_REQUIRE: "user bob" }))).toMatch(/^Status: 403 Forbidden\r\n/);
     expect(both(request(51, { HTTP_COOKIE: `session=${token("bob")}` }))).toBe(ALLOWED.replace("alice", "bob"));
-    expect(both(request(52, { SECRET_KEY_FILE: join(sub, "no-such-key") }))).toMatch(/^Status: 500 /);
+    expect(both(request(52, { SECRET_KEY_FILE: join(dir, "no-such-key") }))).toMatch(/^Status: 500 /);
     expect(both(request(53, { HTTPS: "on" }))).toBe(ALLOWED);
     const fewer = request(54);
     fewer.delete("REMOTE_ADDR");
