@@ -50,12 +50,13 @@ export interface Revocations {
  * accepted): each user's latest time. The name is everything before the line's
  * last space, so a name may hold spaces. Lines that do not parse are listed,
  * never fatal. A long-lived process (the FastCGI authorizer) parses a file once
- * per change, then looks users up.
+ * per change, then looks users up; with `only`, the times of that one user
+ * alone are kept (a CGI program's one request: no map of every user).
  *
  * @example
  * parseRevocations("alice 1700000000\nalice 1700000500\n").latest.get("alice") // 1700000500
  */
-export function parseRevocations(text: string): Revocations {
+export function parseRevocations(text: string, only?: string): Revocations {
   const latest = new Map<string, number>();
   const badLines: number[] = [];
   const lines = text.split("\n");
@@ -71,6 +72,7 @@ export function parseRevocations(text: string): Revocations {
       continue;
     }
     const user = line.slice(0, space);
+    if (only !== undefined && user !== only) continue;
     const t = Number(time);
     const before = latest.get(user);
     if (before === undefined || t > before) latest.set(user, t);

@@ -41,13 +41,13 @@ function readListFile(variable: string, path: string, read: FileReader): string 
   }
 }
 
-/** The files parsed so far, by path, with the text each was parsed from (at most {@link MAX_PARSED} each). */
-const revocationFiles = new Map<string, { text: string; parsed: Revocations }>();
-const groupFiles = new Map<string, { text: string; parsed: Groups }>();
+/** The files parsed so far, by path, with the text each was parsed from (at most {@link MAX_PARSED} each; `parsed` undefined: seen once, not parsed whole yet). */
+const revocationFiles = new Map<string, { text: string; parsed: Revocations | undefined }>();
+const groupFiles = new Map<string, { text: string; parsed: Groups | undefined }>();
 const MAX_PARSED = 4;
 let parses = 0;
 
-/** How many times this process has parsed a revocation or group file: for tests. */
+/** How many times this process has parsed a revocation or group file whole: for tests. */
 export function listFileParses(): number {
   return parses;
 }
@@ -56,14 +56,27 @@ export function listFileParses(): number {
  * `parse(text)`, or what it gave for the same text of the same file before: a
  * long-lived process (the FastCGI authorizer) gets the same text back from its
  * cache of files until the file changes, and parses it once per change, not
- * once per request. The parsed value is shared: callers only read it.
+ * once per request. The parsed value is shared: callers only read it. With
+ * `once`, a text seen for the first time is read by `once` instead, and parsed
+ * whole only when it comes again: a CGI program, which reads a file once,
+ * pays only for what its one request needs.
  */
-function parsedOnce<T>(memo: Map<string, { text: string; parsed: T }>, path: string, text: string, parse: (text: string) => T): T {
+function parsedOnce<T>(memo: Map<string, { text: string; parsed: T | undefined }>, path: string, text: string, parse: (text: string) => T, once?: (text: string) => T): T {
   const known = memo.get(path);
-  if (known !== undefined && known.text === text) return known.parsed;
+  if (known !== undefined && known.text === text) {
+    if (known.parsed === undefined) {
+      known.parsed = parse(text);
+      parses++;
+    }
+    return known.parsed;
+  }
+  if (memo.size >= MAX_PARSED && known === undefined) memo.clear();
+  if (once !== undefined) {
+    memo.set(path, { text, parsed: undefined });
+    return once(text);
+  }
   const parsed = parse(text);
   parses++;
-  if (memo.size >= MAX_PARSED && known === undefined) memo.clear();
   memo.set(path, { text, parsed });
   return parsed;
 }
@@ -107,7 +120,8 @@ export function notLiveReason(
   }
   const revokedPath = env.SESSION_REVOKED_FILE;
   if (revokedPath) {
-    const revocations = parsedOnce(revocationFiles, revokedPath, readListFile("SESSION_REVOKED_FILE", revokedPath, read), parseRevocations);
+    const text = readListFile("SESSION_REVOKED_FILE", revokedPath, read);
+    const revocations = parsedOnce(revocationFiles, revokedPath, text, parseRevocations, (once) => parseRevocations(once, session.userId));
     logBadLines(program, "SESSION_REVOKED_FILE", revokedPath, revocations.badLines);
     if (revokes(revocations.latest.get(session.userId), session.expires, maxTtl)) return "it was revoked";
   }

@@ -40,6 +40,9 @@ describe("parseRevocations: lines USER UNIXTIME", () => {
   it("takes the latest time of the user's lines and ignores other users", () => {
     const text = "alice 100\nbob 900\nalice 300\nalice 200\n";
     expect(parseRevocations(text)).toEqual({ latest: new Map([["alice", 300], ["bob", 900]]), badLines: [] });
+    // One user's lines alone (a CGI program's one lookup).
+    expect(parseRevocations(text, "alice")).toEqual({ latest: new Map([["alice", 300]]), badLines: [] });
+    expect(parseRevocations(text, "carol")).toEqual({ latest: new Map(), badLines: [] });
   });
 
   it("reads a name with spaces (everything before the last space), CRLF, a BOM, comments and blank lines", () => {
@@ -51,6 +54,7 @@ describe("parseRevocations: lines USER UNIXTIME", () => {
     const huge = "alice " + "9".repeat(2000);
     const text = ["alice", "alice x", " 5", "alice -5", "alice 1.5", "alice 1e3", huge, "alice 99999999999999", `${"a".repeat(1100)} 7`, "alice 42"].join("\n");
     expect(parseRevocations(text)).toEqual({ latest: new Map([["alice", 42]]), badLines: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
+    expect(parseRevocations(text, "bob")).toEqual({ latest: new Map(), badLines: [1, 2, 3, 4, 5, 6, 7, 8, 9] });
   });
 });
 
